@@ -1,0 +1,141 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { type } from 'arktype';
+import type { ClusterConfig } from './models/index.ts';
+import { AppError, ClusterConfigList, parseJsonText, parseOrThrow } from './models/index.ts';
+
+/**
+ * The only module that reads the environment. Everything else receives the frozen `Config` it returns.
+ * Every variable is listed in the README's configuration table.
+ */
+
+export type StoreConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'dsql'; endpoint: string; region: string; user: string }
+  | { kind: 'embedded'; dataDir: string; port: number };
+
+export interface Config {
+  store: StoreConfig;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  api: { port: number; bearerToken: string | null; corsOrigins: readonly string[] };
+  clusters: readonly ClusterConfig[];
+  observeIntervalMs: number;
+  assessmentIntervalMs: number;
+  retentionDays: number;
+  awsRegion: string | null;
+}
+
+const Env = type({
+  'DATABASE_URL?': /^postgres(ql)?:\/\//,
+  'DSQL_ENDPOINT?': 'string > 0',
+  'DSQL_USER?': 'string > 0',
+  'AWS_REGION?': 'string > 0',
+  'TEMPORAL_ADDRESS?': 'string > 0',
+  'TEMPORAL_NAMESPACE?': 'string > 0',
+  'COPILOT_TASK_QUEUE?': 'string > 0',
+  'COPILOT_API_PORT?': 'string.integer.parse |> 0 <= number.integer <= 65535',
+  'COPILOT_API_TOKEN?': 'string >= 16',
+  'COPILOT_CORS_ORIGINS?': 'string',
+  'COPILOT_CLUSTERS?': 'string > 0',
+  'COPILOT_DATA_DIR?': 'string > 0',
+  'COPILOT_EMBEDDED_DB_PORT?': 'string.integer.parse |> 0 <= number.integer <= 65535',
+  'COPILOT_OBSERVE_INTERVAL_SEC?': 'string.integer.parse |> 5 <= number.integer <= 3600',
+  'COPILOT_ASSESSMENT_INTERVAL_MIN?': 'string.integer.parse |> 1 <= number.integer <= 1440',
+  'COPILOT_RETENTION_DAYS?': 'string.integer.parse |> 1 <= number.integer <= 3650',
+});
+
+/** Defaults, in one table. */
+export const DEFAULTS = {
+  temporalAddress: 'localhost:7233',
+  temporalNamespace: 'default',
+  taskQueue: 'copilot-task-queue',
+  apiPort: 8081,
+  embeddedDbPort: 54329,
+  dsqlUser: 'admin',
+  observeIntervalSec: 30,
+  assessmentIntervalMin: 5,
+  retentionDays: 7,
+} as const;
+
+/** Where the embedded database lives when nothing else is configured. */
+export function defaultDataDir(env: Record<string, string | undefined>): string {
+  const base = env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share');
+  return join(base, 'temporal-sre-copilot');
+}
+
+/**
+ * Read and validate the configuration.
+ * @throws AppError CONFIG_INVALID naming the variable, with every problem listed.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const relevant = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = Env(relevant);
+  if (parsed instanceof type.errors) {
+    throw new AppError('CONFIG_INVALID', `invalid environment: ${parsed.summary}`, {
+      problems: parsed.flatProblemsByPath,
+    });
+  }
+  if (parsed.DATABASE_URL && parsed.DSQL_ENDPOINT) {
+    throw new AppError('CONFIG_INVALID', 'set DATABASE_URL or DSQL_ENDPOINT, not both');
+  }
+  if (parsed.DSQL_ENDPOINT && !parsed.AWS_REGION) {
+    throw new AppError('CONFIG_INVALID', 'DSQL_ENDPOINT needs AWS_REGION (the cluster region used to sign IAM tokens)');
+  }
+  const store: StoreConfig = parsed.DATABASE_URL
+    ? { kind: 'postgres', url: parsed.DATABASE_URL }
+    : parsed.DSQL_ENDPOINT && parsed.AWS_REGION
+      ? {
+          kind: 'dsql',
+          endpoint: parsed.DSQL_ENDPOINT,
+          region: parsed.AWS_REGION,
+          user: parsed.DSQL_USER ?? DEFAULTS.dsqlUser,
+        }
+      : {
+          kind: 'embedded',
+          dataDir: parsed.COPILOT_DATA_DIR ?? defaultDataDir(env),
+          port: parsed.COPILOT_EMBEDDED_DB_PORT ?? DEFAULTS.embeddedDbPort,
+        };
+  const config: Config = {
+    store,
+    temporal: {
+      address: parsed.TEMPORAL_ADDRESS ?? DEFAULTS.temporalAddress,
+      namespace: parsed.TEMPORAL_NAMESPACE ?? DEFAULTS.temporalNamespace,
+      taskQueue: parsed.COPILOT_TASK_QUEUE ?? DEFAULTS.taskQueue,
+    },
+    api: {
+      port: parsed.COPILOT_API_PORT ?? DEFAULTS.apiPort,
+      bearerToken: parsed.COPILOT_API_TOKEN ?? null,
+      corsOrigins: (parsed.COPILOT_CORS_ORIGINS ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin.length > 0),
+    },
+    clusters: parsed.COPILOT_CLUSTERS ? readClusters(parsed.COPILOT_CLUSTERS) : [],
+    observeIntervalMs: (parsed.COPILOT_OBSERVE_INTERVAL_SEC ?? DEFAULTS.observeIntervalSec) * 1000,
+    assessmentIntervalMs: (parsed.COPILOT_ASSESSMENT_INTERVAL_MIN ?? DEFAULTS.assessmentIntervalMin) * 60_000,
+    retentionDays: parsed.COPILOT_RETENTION_DAYS ?? DEFAULTS.retentionDays,
+    awsRegion: parsed.AWS_REGION ?? null,
+  };
+  return Object.freeze(config);
+}
+
+/** `COPILOT_CLUSTERS` is JSON, or `@path` to a JSON file. */
+function readClusters(value: string): ClusterConfig[] {
+  let text = value;
+  if (value.startsWith('@')) {
+    const path = value.slice(1);
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new AppError('CONFIG_INVALID', `COPILOT_CLUSTERS: cannot read ${path}`, { cause: error });
+    }
+  }
+  try {
+    return parseOrThrow(ClusterConfigList, parseJsonText(text, 'COPILOT_CLUSTERS'), 'COPILOT_CLUSTERS');
+  } catch (error) {
+    if (error instanceof AppError)
+      throw new AppError('CONFIG_INVALID', error.message, { problems: error.problems ?? {} });
+    throw error;
+  }
+}

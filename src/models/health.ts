@@ -1,0 +1,181 @@
+import { type } from 'arktype';
+import { FiniteNumber, IsoTime, NonNegative, Ratio } from './numbers.ts';
+
+export const HealthState = type("'happy' | 'stressed' | 'critical' | 'unknown'");
+export type HealthState = typeof HealthState.infer;
+
+/** The states the rules can decide from data; `unknown` means the copilot could not see. */
+export const KnownHealthState = type("'happy' | 'stressed' | 'critical'");
+export type KnownHealthState = typeof KnownHealthState.infer;
+
+export const ScaleBand = type("'starter' | 'mid-scale' | 'high-throughput'");
+export type ScaleBand = typeof ScaleBand.infer;
+
+export const DataQuality = type("'complete' | 'partial' | 'blind'");
+export type DataQuality = typeof DataQuality.infer;
+
+/** Thresholds for one scale band. Units are in the names; ratios are in [0, 1]. */
+export const ThresholdProfile = type({
+  critical: {
+    state_transitions_min_per_sec: NonNegative,
+    workflow_completion_rate_min: Ratio,
+    completion_rate_demand_floor_per_sec: NonNegative,
+    history_backlog_age_max_sec: NonNegative,
+    history_processing_rate_min_per_sec: NonNegative,
+    persistence_error_rate_max_per_sec: NonNegative,
+  },
+  stressed: {
+    state_transition_latency_p99_max_ms: NonNegative,
+    history_backlog_age_stress_sec: NonNegative,
+    frontend_latency_p99_max_ms: NonNegative,
+    persistence_latency_p99_max_ms: NonNegative,
+    shard_churn_rate_max_per_sec: NonNegative,
+    poller_timeout_rate_max: Ratio,
+  },
+  healthy: {
+    state_transitions_healthy_per_sec: NonNegative,
+    history_backlog_age_healthy_sec: NonNegative,
+    workflow_completion_rate_healthy: Ratio,
+  },
+});
+export type ThresholdProfile = typeof ThresholdProfile.infer;
+
+/**
+ * Operator overrides: any threshold, optionally per band. Closed: a misspelled key is an error, not a silent no-op.
+ * Applied on top of the band profile; the result must still be ordered (critical floors at or below healthy ones).
+ */
+export const ThresholdOverrideSet = type({
+  'critical?': {
+    'state_transitions_min_per_sec?': NonNegative,
+    'workflow_completion_rate_min?': Ratio,
+    'completion_rate_demand_floor_per_sec?': NonNegative,
+    'history_backlog_age_max_sec?': NonNegative,
+    'history_processing_rate_min_per_sec?': NonNegative,
+    'persistence_error_rate_max_per_sec?': NonNegative,
+    '+': 'reject',
+  },
+  'stressed?': {
+    'state_transition_latency_p99_max_ms?': NonNegative,
+    'history_backlog_age_stress_sec?': NonNegative,
+    'frontend_latency_p99_max_ms?': NonNegative,
+    'persistence_latency_p99_max_ms?': NonNegative,
+    'shard_churn_rate_max_per_sec?': NonNegative,
+    'poller_timeout_rate_max?': Ratio,
+    '+': 'reject',
+  },
+  'healthy?': {
+    'state_transitions_healthy_per_sec?': NonNegative,
+    'history_backlog_age_healthy_sec?': NonNegative,
+    'workflow_completion_rate_healthy?': Ratio,
+    '+': 'reject',
+  },
+  '+': 'reject',
+});
+export type ThresholdOverrideSet = typeof ThresholdOverrideSet.infer;
+
+/** Overrides for every band (`all`) and per band; per-band wins over `all`. */
+export const ThresholdOverrides = type({
+  'all?': ThresholdOverrideSet,
+  'starter?': ThresholdOverrideSet,
+  'mid-scale?': ThresholdOverrideSet,
+  'high-throughput?': ThresholdOverrideSet,
+  '+': 'reject',
+});
+export type ThresholdOverrides = typeof ThresholdOverrides.infer;
+
+/** Everything the engine carries from one cycle to the next: one serializable object. */
+export const EngineState = type({
+  health_state: HealthState,
+  /** The last state decided from data; used for the Happy→Critical invariant across blind cycles. */
+  last_known_state: KnownHealthState.or('null'),
+  consecutive_critical: 'number.integer >= 0',
+  scale_band: ScaleBand.or('null'),
+  '+': 'reject',
+});
+export type EngineState = typeof EngineState.infer;
+
+export const RuleLevel = type("'critical' | 'stressed' | 'not_happy'");
+export type RuleLevel = typeof RuleLevel.infer;
+
+export const Comparison = type("'above' | 'below'");
+export type Comparison = typeof Comparison.infer;
+
+/** A rule that fired (or, for `nearest_escalation`, the one closest to firing). */
+export const RuleFinding = type({
+  rule_id: 'string > 0',
+  signal: 'string > 0',
+  value: FiniteNumber,
+  threshold: FiniteNumber,
+  comparison: Comparison,
+  level: RuleLevel,
+  /** True when a context gate (system busy) kept this rule from counting. */
+  suppressed: 'boolean',
+});
+export type RuleFinding = typeof RuleFinding.infer;
+
+export const NearestEscalation = type({
+  rule_id: 'string > 0',
+  signal: 'string > 0',
+  value: FiniteNumber,
+  threshold: FiniteNumber,
+  comparison: Comparison,
+  /** The state this rule would move the cluster toward. */
+  level: "'critical' | 'stressed'",
+  /** How far the value is from the threshold, as a fraction of the threshold (0 = at the threshold). */
+  headroom_ratio: NonNegative,
+});
+export type NearestEscalation = typeof NearestEscalation.infer;
+
+export const ServiceName = type("'frontend' | 'history' | 'matching' | 'persistence' | 'workers'");
+export type ServiceName = typeof ServiceName.infer;
+
+export const ServiceStatus = type({
+  name: ServiceName,
+  status: HealthState,
+  /** Rule ids (from the same rulebook as the decision) that set this status. */
+  reasons: 'string[]',
+});
+export type ServiceStatus = typeof ServiceStatus.infer;
+
+export const BottleneckClass = type("'server_limited' | 'worker_limited' | 'mixed' | 'healthy' | 'unknown'");
+export type BottleneckClass = typeof BottleneckClass.infer;
+
+export const Bottleneck = type({
+  classification: BottleneckClass,
+  server_reasons: 'string[]',
+  worker_reasons: 'string[]',
+  /** Why the classification was not made (server critical, no SDK metrics). */
+  'not_evaluated_reason?': 'string',
+});
+export type Bottleneck = typeof Bottleneck.infer;
+
+export const WorkerAdvisory = type({
+  rule: "'NEVER_SCALE_DOWN_AT_ZERO' | 'STICKY_QUEUE_WARNING' | 'RESTART_TO_REDISTRIBUTE' | 'POLLER_EXECUTOR_MISMATCH' | 'NO_SDK_METRICS'",
+  severity: "'info' | 'warning' | 'critical'",
+  message: 'string > 0',
+});
+export type WorkerAdvisory = typeof WorkerAdvisory.infer;
+
+/** The engine's output for one evaluation. */
+export const Decision = type({
+  at: IsoTime,
+  cluster: 'string > 0',
+  health_state: HealthState,
+  previous_state: HealthState,
+  scale_band: ScaleBand,
+  consecutive_critical: 'number.integer >= 0',
+  idle: 'boolean',
+  system_busy: 'boolean',
+  firing: RuleFinding.array(),
+  nearest_escalation: NearestEscalation.or('null'),
+  data_quality: DataQuality,
+  /** Gates that could not be evaluated because their signals had no data. */
+  unevaluated_rules: 'string[]',
+  services: ServiceStatus.array(),
+  bottleneck: Bottleneck,
+  worker_advisories: WorkerAdvisory.array(),
+  /** Stable hash of state + firing rule ids + band; the explainer runs again only when it changes. */
+  fingerprint: 'string > 0',
+  rule_version: 'string > 0',
+});
+export type Decision = typeof Decision.infer;

@@ -1,0 +1,7 @@
+export * from './assessment.ts';
+export * from './cluster.ts';
+export * from './errors.ts';
+export * from './health.ts';
+export * from './numbers.ts';
+export * from './parse.ts';
+export * from './signals.ts';
