@@ -60,7 +60,7 @@ export const DEFAULTS = {
 
 /** Where the embedded database lives when nothing else is configured. */
 export function defaultDataDir(env: Record<string, string | undefined>): string {
-  const base = env['XDG_DATA_HOME'] ?? join(homedir(), '.local', 'share');
+  const base = env['XDG_DATA_HOME'] ?? join(env['HOME'] ?? homedir(), '.local', 'share');
   return join(base, 'temporal-sre-copilot');
 }
 
