@@ -5,3 +5,4 @@ export * from './health.ts';
 export * from './numbers.ts';
 export * from './parse.ts';
 export * from './signals.ts';
+export * from './store.ts';
