@@ -1,0 +1,160 @@
+import fc from 'fast-check';
+import type {
+  EngineState,
+  PrimarySignals,
+  SignalsSnapshot,
+  ThresholdOverrideSet,
+  ThresholdOverrides,
+} from '../../src/models/index.ts';
+import { FIXED_AT, nullAmplifiers } from './fixtures.ts';
+
+/** Values at and around every band threshold, so generated snapshots land on the edges often. */
+const EDGES = [0, 0.05, 0.1, 0.3, 0.5, 0.75, 1, 3, 4.5, 4.99, 5, 7.5, 10, 30, 45, 50, 55, 60, 100, 120, 200, 300];
+const BIG_EDGES = [450, 500, 550, 600, 1000, 2000, 3000, 5000, 6000];
+const RATIO_EDGES = [0, 0.1, 0.2, 0.3, 0.5, 0.85, 0.9, 1];
+
+// `+ 0` turns -0 into 0: JSON cannot tell them apart, and round-trip tests compare with toEqual.
+const amount = (max: number): fc.Arbitrary<number> =>
+  fc.oneof(
+    fc.constantFrom(...EDGES, ...BIG_EDGES.filter((edge) => edge <= max)),
+    fc.double({ min: 0, max, noNaN: true, noDefaultInfinity: true }).map((x) => x + 0),
+  );
+const ratio: fc.Arbitrary<number> = fc.oneof(
+  fc.constantFrom(...RATIO_EDGES),
+  fc.double({ min: 0, max: 1, noNaN: true }).map((x) => x + 0),
+);
+
+export interface NullOptions {
+  /** One value in `nullFreq` is null; 0 means never null. */
+  nullFreq: number;
+}
+
+const maybe = (arb: fc.Arbitrary<number>, options: NullOptions): fc.Arbitrary<number | null> =>
+  options.nullFreq === 0 ? arb : fc.option(arb, { nil: null, freq: options.nullFreq });
+
+/** Primary signals, each value a non-negative number (ratios in [0, 1]) or null. */
+export function primaryArb(options: NullOptions = { nullFreq: 8 }): fc.Arbitrary<PrimarySignals> {
+  const m = (max: number): fc.Arbitrary<number | null> => maybe(amount(max), options);
+  const r = (): fc.Arbitrary<number | null> => maybe(ratio, options);
+  return fc.record({
+    state_transitions: fc.record({ throughput_per_sec: m(1000), latency_p95_ms: m(5000), latency_p99_ms: m(6000) }),
+    workflow_completion: fc.record({ completion_rate: r(), success_per_sec: m(100), failed_per_sec: m(100) }),
+    history: fc.record({
+      backlog_age_sec: m(1000),
+      task_processing_rate_per_sec: m(1000),
+      shard_churn_rate_per_sec: m(20),
+    }),
+    frontend: fc.record({
+      error_rate_per_sec: m(10),
+      latency_p95_ms: m(6000),
+      latency_p99_ms: m(6000),
+      long_poll_latency_p99_ms: m(100_000),
+    }),
+    matching: fc.record({ workflow_backlog_age_sec: m(100), activity_backlog_age_sec: m(100) }),
+    poller: fc.record({ poll_success_rate: r(), poll_timeout_rate: r(), long_poll_latency_ms: m(100_000) }),
+    persistence: fc.record({
+      latency_p95_ms: m(6000),
+      latency_p99_ms: m(6000),
+      error_rate_per_sec: m(100),
+      retry_rate_per_sec: m(100),
+    }),
+    system_operations: fc.record({ deletion_rate_per_sec: m(60), cleanup_delete_rate_per_sec: m(5) }),
+  });
+}
+
+function workerArb(options: NullOptions): fc.Arbitrary<SignalsSnapshot['worker']> {
+  const slots = maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 })), options);
+  const latency = maybe(amount(500), options);
+  return fc.record({
+    wft_schedule_to_start_p95_ms: latency,
+    wft_schedule_to_start_p99_ms: latency,
+    activity_schedule_to_start_p95_ms: latency,
+    activity_schedule_to_start_p99_ms: latency,
+    workflow_slots_available: slots,
+    workflow_slots_used: slots,
+    activity_slots_available: slots,
+    activity_slots_used: slots,
+    workflow_pollers: slots,
+    activity_pollers: slots,
+  });
+}
+
+function workerAmplifiersArb(options: NullOptions): fc.Arbitrary<SignalsSnapshot['worker_amplifiers']> {
+  return fc.record({
+    cache: fc.record({
+      sticky_cache_size: maybe(amount(1000), options),
+      sticky_cache_hit_rate: maybe(ratio, options),
+      sticky_cache_miss_rate_per_sec: maybe(amount(100), options),
+    }),
+    poll: fc.record({
+      long_poll_latency_p95_ms: maybe(amount(5000), options),
+      long_poll_failure_rate_per_sec: maybe(amount(10), options),
+    }),
+  });
+}
+
+const isoTime = fc
+  .integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) })
+  .map((ms) => new Date(ms).toISOString());
+
+/** A whole snapshot; amplifiers are all null because the engine never reads them. */
+export function snapshotArb(
+  options: NullOptions & { primary?: fc.Arbitrary<PrimarySignals> } = { nullFreq: 8 },
+): fc.Arbitrary<SignalsSnapshot> {
+  return fc.record({
+    at: fc.oneof(fc.constant(FIXED_AT), isoTime),
+    cluster: fc.constantFrom('prod', 'dev-east', 'c'),
+    metric_style: fc.constantFrom('otel' as const, 'tally' as const),
+    primary: options.primary ?? primaryArb(options),
+    amplifiers: fc.constant(null).map(() => nullAmplifiers()),
+    worker: workerArb({ nullFreq: options.nullFreq === 0 ? 0 : 3 }),
+    worker_amplifiers: workerAmplifiersArb({ nullFreq: options.nullFreq === 0 ? 0 : 3 }),
+    missing: fc.constant([]),
+  });
+}
+
+export const bandArb = fc.constantFrom('starter' as const, 'mid-scale' as const, 'high-throughput' as const);
+export const knownStateArb = fc.constantFrom('happy' as const, 'stressed' as const, 'critical' as const);
+export const healthStateArb = fc.constantFrom(
+  'happy' as const,
+  'stressed' as const,
+  'critical' as const,
+  'unknown' as const,
+);
+
+/** Any carried state, consistent or not: the invariants must hold whatever a store hands back. */
+export const engineStateArb: fc.Arbitrary<EngineState> = fc.record({
+  health_state: healthStateArb,
+  last_known_state: fc.option(knownStateArb, { nil: null }),
+  consecutive_critical: fc.nat({ max: 12 }),
+  scale_band: fc.option(bandArb, { nil: null }),
+});
+
+const overrideSetArb: fc.Arbitrary<ThresholdOverrideSet> = fc.record(
+  {
+    critical: fc.record(
+      {
+        state_transitions_min_per_sec: amount(10),
+        workflow_completion_rate_min: ratio,
+        history_backlog_age_max_sec: amount(1000),
+        persistence_error_rate_max_per_sec: amount(100),
+      },
+      { requiredKeys: [] },
+    ),
+    stressed: fc.record(
+      { frontend_latency_p99_max_ms: amount(6000), poller_timeout_rate_max: ratio },
+      { requiredKeys: [] },
+    ),
+    healthy: fc.record(
+      { state_transitions_healthy_per_sec: amount(100), workflow_completion_rate_healthy: ratio },
+      { requiredKeys: [] },
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+/** Overrides as an operator might write them; ordering is not guaranteed (use validateOverrides to filter). */
+export const overridesArb: fc.Arbitrary<ThresholdOverrides> = fc.record(
+  { all: overrideSetArb, starter: overrideSetArb, 'mid-scale': overrideSetArb, 'high-throughput': overrideSetArb },
+  { requiredKeys: [] },
+);
