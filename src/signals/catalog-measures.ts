@@ -1,0 +1,62 @@
+import type { Derived, Measure, SignalDefinition } from './catalog-types.ts';
+import type { QueryBuilder } from './query-builder.ts';
+import { eq, nre, re } from './query-builder.ts';
+
+/** Building blocks shared by the catalog's tables. */
+export type Q = (b: QueryBuilder) => string;
+
+export const single = (query: Q): Measure => ({ kind: 'promql', inputs: (b) => ({ value: query(b) }) });
+export const notMeasurable = (reason: string): Measure => ({ kind: 'not_measurable', reason });
+
+/** part / (part + other) with a volume floor: below it the ratio is noise, so it is null ('low_volume'). */
+export function guardedShare(part: Q, other: Q, floorPerSec: number): Measure {
+  return {
+    kind: 'promql',
+    inputs: (b) => ({ part: part(b), other: other(b) }),
+    derive: (v): Derived => {
+      const total = (v['part'] ?? 0) + (v['other'] ?? 0);
+      if (total < floorPerSec) return { missing: 'low_volume', detail: `${total.toFixed(4)}/s < ${floorPerSec}/s` };
+      return { value: (v['part'] ?? 0) / total };
+    },
+    clamp: 'ratio',
+  };
+}
+
+export const HISTORY = eq('service_name', 'history');
+export const FRONTEND = eq('service_name', 'frontend');
+export const MATCHING = eq('service_name', 'matching');
+// task_type carries TaskQueueType.String(): "Workflow"/"Activity" in current API modules, the enum name in old ones.
+export const WORKFLOW_QUEUE = re('task_type', 'Workflow|TASK_QUEUE_TYPE_WORKFLOW');
+export const ACTIVITY_QUEUE = re('task_type', 'Activity|TASK_QUEUE_TYPE_ACTIVITY');
+export const LONG_POLLS = nre('operation', 'Poll.*TaskQueue');
+export const POLL_FLOOR_PER_SEC = 0.01;
+
+export const successRate: Q = (b) => b.counterRate('workflow_success');
+// Terminations are operator actions, not failures; timeouts are failures to finish.
+export const failedRate: Q = (b) => b.counterRate(['workflow_failed', 'workflow_timeout']);
+export const pollSuccess: Q = (b) => b.counterRate('poll_success', [MATCHING]);
+export const pollTimeouts: Q = (b) => b.counterRate('poll_timeouts', [MATCHING]);
+export const stickyHits: Q = (b) => b.counterRate('temporal_sticky_cache_hit', [], '5m');
+export const stickyMisses: Q = (b) => b.counterRate('temporal_sticky_cache_miss', [], '5m');
+
+export const PRIMARY_GATES = 'primary signal: engine gates';
+export const AMPLIFIER = 'explanations only (amplifiers never decide the state)';
+export const WORKER = 'bottleneck classification and worker advisories';
+
+export function amplifier(
+  id: SignalDefinition['id'],
+  unit: SignalDefinition['unit'],
+  summary: string,
+  measure: Measure,
+): SignalDefinition {
+  return { id, unit, summary, blinds: AMPLIFIER, measure };
+}
+
+export function workerSignal(
+  id: SignalDefinition['id'],
+  unit: SignalDefinition['unit'],
+  summary: string,
+  measure: Measure,
+): SignalDefinition {
+  return { id, unit, summary, blinds: WORKER, measure };
+}

@@ -1,0 +1,217 @@
+import {
+  ACTIVITY_QUEUE,
+  FRONTEND,
+  failedRate,
+  guardedShare,
+  HISTORY,
+  LONG_POLLS,
+  MATCHING,
+  POLL_FLOOR_PER_SEC,
+  PRIMARY_GATES,
+  pollSuccess,
+  pollTimeouts,
+  single,
+  successRate,
+  WORKFLOW_QUEUE,
+} from './catalog-measures.ts';
+import type { SignalDefinition } from './catalog-types.ts';
+import { eq, re } from './query-builder.ts';
+
+/**
+ * The signal catalog: every value in the SignalsSnapshot, its unit, and how each naming style measures it.
+ * A value no series measures honestly is `not_measurable` (null in every snapshot, listed in `missing`), never a
+ * constant, a cumulative counter shown as a rate, or `or vector(0)`.
+ */
+export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
+  // ── primary ──────────────────────────────────────────────────────────────────────────────────────────────────
+  {
+    id: 'primary.state_transitions.throughput_per_sec',
+    unit: 'per_sec',
+    summary: 'Forward progress: persisted mutable-state updates per second (state_transition_count observations).',
+    blinds: `${PRIMARY_GATES} (throughput collapse, idle, healthy floor) and scale-band selection`,
+    // Each persisted update records one observation; `_count` counts updates, `_sum` would add cumulative totals.
+    measure: single((b) => b.observationRate('state_transition_count', 'dimensionless')),
+  },
+  ...(['95', '99'] as const).map(
+    (q): SignalDefinition => ({
+      id: `primary.state_transitions.latency_p${q}_ms`,
+      unit: 'ms',
+      summary: `p${q} time to persist a state transition (history UpdateWorkflowExecution persistence latency).`,
+      blinds: `${PRIMARY_GATES} (state-transition latency, stressed)`,
+      // state_transition_count is a count histogram, not a timer; the transition's cost is the update's latency.
+      measure: single((b) =>
+        b.timerQuantile({
+          quantile: Number(q) / 100,
+          name: 'persistence_latency',
+          unit: 'ms',
+          matchers: [HISTORY, eq('operation', 'UpdateWorkflowExecution')],
+        }),
+      ),
+    }),
+  ),
+  {
+    id: 'primary.workflow_completion.completion_rate',
+    unit: 'ratio',
+    summary: 'success / (success + failed + timed out); 1.0 when both rates are 0 and both series exist.',
+    blinds: `${PRIMARY_GATES} (completion collapse, healthy completion; demand-gated by the engine)`,
+    measure: {
+      kind: 'promql',
+      inputs: (b) => ({ success: successRate(b), failed: failedRate(b) }),
+      derive: (v) => {
+        const success = v['success'] ?? 0;
+        const total = success + (v['failed'] ?? 0);
+        return { value: total === 0 ? 1 : success / total };
+      },
+      clamp: 'ratio',
+    },
+  },
+  {
+    id: 'primary.workflow_completion.success_per_sec',
+    unit: 'per_sec',
+    summary: 'Workflows completed successfully per second.',
+    blinds: `${PRIMARY_GATES} (completion demand floor)`,
+    measure: single(successRate),
+  },
+  {
+    id: 'primary.workflow_completion.failed_per_sec',
+    unit: 'per_sec',
+    summary: 'Workflows failed or timed out per second.',
+    blinds: `${PRIMARY_GATES} (idle check, completion demand floor)`,
+    measure: single(failedRate),
+  },
+  {
+    id: 'primary.history.backlog_age_sec',
+    unit: 'sec',
+    summary: 'p95 end-to-end history task latency, generation to completion (task_latency_queue).',
+    blinds: `${PRIMARY_GATES} (backlog critical/stressed/healthy, idle)`,
+    measure: single((b) =>
+      b.timerQuantile({ quantile: 0.95, name: 'task_latency_queue', unit: 'sec', matchers: [HISTORY] }),
+    ),
+  },
+  {
+    id: 'primary.history.task_processing_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'History tasks processed per second.',
+    blinds: `${PRIMARY_GATES} (processing collapse, idle)`,
+    measure: single((b) => b.counterRate('task_requests', [HISTORY])),
+  },
+  {
+    id: 'primary.history.shard_churn_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'Shard ownership changes per second (shard items created + removed).',
+    blinds: `${PRIMARY_GATES} (shard churn, stressed)`,
+    measure: single((b) => b.counterRate(['sharditem_created_count', 'sharditem_removed_count'], [], '5m')),
+  },
+  {
+    id: 'primary.frontend.error_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'Unexpected frontend request errors per second (service_errors, not client errors such as NotFound).',
+    blinds: `${PRIMARY_GATES} (idle check); frontend service status`,
+    measure: single((b) => b.counterRate('service_errors', [FRONTEND])),
+  },
+  ...(['95', '99'] as const).map(
+    (q): SignalDefinition => ({
+      id: `primary.frontend.latency_p${q}_ms`,
+      unit: 'ms',
+      summary: `p${q} frontend API latency excluding Poll*TaskQueue long polls.`,
+      blinds: `${PRIMARY_GATES} (frontend latency, stressed; demand-gated)`,
+      measure: single((b) =>
+        b.timerQuantile({
+          quantile: Number(q) / 100,
+          name: 'service_latency',
+          unit: 'ms',
+          matchers: [FRONTEND, LONG_POLLS],
+        }),
+      ),
+    }),
+  ),
+  {
+    id: 'primary.frontend.long_poll_latency_p99_ms',
+    unit: 'ms',
+    summary: 'Raw p99 frontend latency including long polls (~60–90 s on idle clusters; context, not a gate).',
+    blinds: 'context for the explainer',
+    measure: single((b) =>
+      b.timerQuantile({ quantile: 0.99, name: 'service_latency', unit: 'ms', matchers: [FRONTEND] }),
+    ),
+  },
+  // Matching backlog age: asyncmatch_latency is recorded by matching only for tasks dispatched from the persisted
+  // backlog (not sync-matched), measured from task creation, so its p95 is the age of backlog tasks at dispatch.
+  // The original's task_latency_queue{service_name="matching", task_type="WorkflowTask"} is a history timer with
+  // other task_type values: that series does not exist. A fully stalled queue dispatches nothing and reads null.
+  ...(
+    [
+      ['workflow', WORKFLOW_QUEUE],
+      ['activity', ACTIVITY_QUEUE],
+    ] as const
+  ).map(
+    ([kind, queue]): SignalDefinition => ({
+      id: `primary.matching.${kind}_backlog_age_sec`,
+      unit: 'sec',
+      summary: `p95 age of ${kind} tasks dispatched from the matching backlog (asyncmatch_latency).`,
+      blinds: `${PRIMARY_GATES} (idle check); matching service status`,
+      measure: single((b) =>
+        b.timerQuantile({ quantile: 0.95, name: 'asyncmatch_latency', unit: 'sec', matchers: [MATCHING, queue] }),
+      ),
+    }),
+  ),
+  {
+    id: 'primary.poller.poll_success_rate',
+    unit: 'ratio',
+    summary: 'Polls that got a task / all poll outcomes; null below 0.01 outcomes/s.',
+    blinds: 'poller health context; matching service status',
+    measure: guardedShare(pollSuccess, pollTimeouts, POLL_FLOOR_PER_SEC),
+  },
+  {
+    id: 'primary.poller.poll_timeout_rate',
+    unit: 'ratio',
+    summary: 'Polls that timed out empty / all poll outcomes; null below 0.01 outcomes/s.',
+    blinds: `${PRIMARY_GATES} (poller timeouts, stressed; demand-gated)`,
+    measure: guardedShare(pollTimeouts, pollSuccess, POLL_FLOOR_PER_SEC),
+  },
+  {
+    id: 'primary.poller.long_poll_latency_ms',
+    unit: 'ms',
+    summary: 'p95 matching poll latency.',
+    blinds: 'context for the explainer',
+    measure: single((b) => b.timerQuantile({ quantile: 0.95, name: 'poll_latency', unit: 'ms', matchers: [MATCHING] })),
+  },
+  ...(['95', '99'] as const).map(
+    (q): SignalDefinition => ({
+      id: `primary.persistence.latency_p${q}_ms`,
+      unit: 'ms',
+      summary: `p${q} history persistence latency, all operations.`,
+      blinds: `${PRIMARY_GATES} (persistence latency, stressed); persistence service status`,
+      measure: single((b) =>
+        b.timerQuantile({ quantile: Number(q) / 100, name: 'persistence_latency', unit: 'ms', matchers: [HISTORY] }),
+      ),
+    }),
+  ),
+  {
+    id: 'primary.persistence.error_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'History persistence errors per second.',
+    blinds: `${PRIMARY_GATES} (persistence failing, critical; idle)`,
+    measure: single((b) => b.counterRate('persistence_errors', [HISTORY])),
+  },
+  {
+    id: 'primary.persistence.retry_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'DSQL plugin transaction retries per second (dsql_tx_retry_total; DSQL deployments only).',
+    blinds: 'persistence context (DSQL only)',
+    measure: single((b) => b.counterRate('dsql_tx_retry')),
+  },
+  {
+    id: 'primary.system_operations.deletion_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'History delete tasks (retention, visibility deletes) per second.',
+    blinds: `${PRIMARY_GATES} (system-busy detection, idle)`,
+    measure: single((b) => b.counterRate('task_requests', [re('task_type', '.*Delete.*')])),
+  },
+  {
+    id: 'primary.system_operations.cleanup_delete_rate_per_sec',
+    unit: 'per_sec',
+    summary: 'Workflow cleanup deletes per second (workflow_cleanup_delete).',
+    blinds: `${PRIMARY_GATES} (system-busy detection, idle)`,
+    measure: single((b) => b.counterRate('workflow_cleanup_delete')),
+  },
+];

@@ -1,0 +1,10 @@
+export type { SignalDefinition, SignalId, SignalQueries, SignalTier, SignalUnit } from './catalog.ts';
+export { buildSignalQueries, expectedMetricNames, SIGNAL_CATALOG, tierOf } from './catalog.ts';
+export { detectMetricStyle, styleFromMetricNames } from './detect-style.ts';
+export type { ObserveClusterInput } from './observe.ts';
+export { observeCluster, outcomeOfInstant } from './observe.ts';
+export { mapWithConcurrency } from './pool.ts';
+export type { LabelMatcher } from './promql.ts';
+export { formatMatchers, parseLabelMatchers, quoteLabelValue, vectorSelector } from './promql.ts';
+export type { QueryOutcome } from './snapshot.ts';
+export { assembleSnapshot } from './snapshot.ts';

@@ -1,0 +1,69 @@
+import type { InstantQueryResult, PrometheusClient } from '../clients/prometheus.ts';
+import type { ClusterConfig, MetricStyle, SignalsSnapshot } from '../models/index.ts';
+import { AppError, isAppError } from '../models/index.ts';
+import { buildSignalQueries } from './catalog.ts';
+import { detectMetricStyle } from './detect-style.ts';
+import { mapWithConcurrency } from './pool.ts';
+import { parseLabelMatchers } from './promql.ts';
+import type { QueryOutcome } from './snapshot.ts';
+import { assembleSnapshot } from './snapshot.ts';
+
+export interface ObserveClusterInput {
+  cluster: ClusterConfig;
+  /** The instant to evaluate, epoch ms. */
+  atMs: number;
+  prometheus: PrometheusClient;
+  /** Overrides the cluster's configured style; when neither is set the style is detected from metric names. */
+  metricStyle?: MetricStyle;
+  /** Queries in flight at once. @default 8 */
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+/** Outcome of an instant query: aggregated catalog queries yield at most one series. */
+export function outcomeOfInstant(result: InstantQueryResult): QueryOutcome {
+  if (result.resultType === 'scalar') return { kind: 'value', value: result.value };
+  const first = result.series[0];
+  return first ? { kind: 'value', value: first.value } : { kind: 'no_series' };
+}
+
+function outcomeOfError(error: unknown): QueryOutcome {
+  return { kind: 'failed', code: isAppError(error) ? error.code : 'UNEXPECTED' };
+}
+
+/**
+ * One observation cycle: run the catalog's instant queries concurrently (each distinct PromQL once) and build a
+ * validated SignalsSnapshot. Never throws for a failed or empty query: the value is null and `missing` says why.
+ * @throws AppError INVALID_INPUT when the cluster's selector is not a label-matcher list; CANCELLED when aborted.
+ */
+export async function observeCluster(input: ObserveClusterInput): Promise<SignalsSnapshot> {
+  const matchers = parseLabelMatchers(input.cluster.selector ?? '');
+  const style =
+    input.metricStyle ??
+    input.cluster.metric_style ??
+    (await detectMetricStyle({ prometheus: input.prometheus, ...(input.signal ? { signal: input.signal } : {}) }).catch(
+      () => null,
+    )) ??
+    'otel';
+  const queries = buildSignalQueries({ style, matchers });
+  const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
+  const results = await mapWithConcurrency({
+    items: distinct,
+    concurrency: input.concurrency ?? 8,
+    task: async (query): Promise<QueryOutcome> => {
+      try {
+        const result = await input.prometheus.query({
+          query,
+          timeMs: input.atMs,
+          ...(input.signal ? { signal: input.signal } : {}),
+        });
+        return outcomeOfInstant(result);
+      } catch (error) {
+        return outcomeOfError(error);
+      }
+    },
+  });
+  if (input.signal?.aborted) throw new AppError('CANCELLED', 'observation cancelled', { cause: input.signal.reason });
+  const outcomes = new Map(distinct.map((query, index) => [query, results[index] ?? { kind: 'no_series' as const }]));
+  return assembleSnapshot({ cluster: input.cluster.name, atMs: input.atMs, style, queries, outcomes });
+}

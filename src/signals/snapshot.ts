@@ -1,0 +1,108 @@
+import type { MetricStyle, MissingSignal, SignalsSnapshot } from '../models/index.ts';
+import { parseOrThrow, SignalsSnapshot as SignalsSnapshotSchema } from '../models/index.ts';
+import type { SignalId } from './catalog.ts';
+import { SIGNAL_CATALOG } from './catalog.ts';
+
+/** What one PromQL input produced for one instant. */
+export type QueryOutcome = { kind: 'value'; value: number } | { kind: 'no_series' } | { kind: 'failed'; code: string };
+
+type Resolved = { value: number } | { missing: MissingSignal };
+
+function fromOutcome(id: SignalId, outcome: QueryOutcome | undefined): Resolved {
+  if (outcome === undefined) return { missing: { signal: id, reason: 'not_queried' } };
+  switch (outcome.kind) {
+    case 'failed':
+      return { missing: { signal: id, reason: 'query_failed', detail: outcome.code } };
+    case 'no_series':
+      return { missing: { signal: id, reason: 'no_series' } };
+    case 'value':
+      // NaN is what PromQL gives for a quantile or ratio over a window with no observations.
+      if (Number.isNaN(outcome.value)) {
+        return { missing: { signal: id, reason: 'low_volume', detail: 'NaN: no observations in the window' } };
+      }
+      if (!Number.isFinite(outcome.value)) {
+        return { missing: { signal: id, reason: 'query_failed', detail: `non-finite result ${outcome.value}` } };
+      }
+      return { value: outcome.value };
+    default: {
+      const never: never = outcome;
+      return never;
+    }
+  }
+}
+
+function resolveSignal(input: {
+  index: number;
+  inputs: Readonly<Record<string, string>>;
+  outcomes: ReadonlyMap<string, QueryOutcome>;
+}): Resolved {
+  const signal = SIGNAL_CATALOG[input.index];
+  if (!signal) throw new Error('catalog index out of range');
+  const { measure, id } = signal;
+  if (measure.kind === 'not_measurable')
+    return { missing: { signal: id, reason: 'not_measurable', detail: measure.reason } };
+  const values: Record<string, number> = {};
+  for (const [name, promql] of Object.entries(input.inputs)) {
+    const resolved = fromOutcome(id, input.outcomes.get(promql));
+    if ('missing' in resolved) return resolved;
+    values[name] = resolved.value;
+  }
+  let value = values['value'] ?? Number.NaN;
+  if (measure.derive) {
+    const derived = measure.derive(values);
+    if ('missing' in derived) return { missing: { signal: id, reason: derived.missing, detail: derived.detail } };
+    value = derived.value;
+  }
+  if (measure.clamp === 'ratio') value = Math.min(1, Math.max(0, value));
+  if (measure.clamp === 'pct') value = Math.min(100, Math.max(0, value));
+  if (!Number.isFinite(value)) return fromOutcome(id, { kind: 'value', value });
+  if (value < 0) return { missing: { signal: id, reason: 'query_failed', detail: `negative result ${value}` } };
+  return { value };
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: number | null): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const child = node[key];
+    if (typeof child === 'object' && child !== null && !Array.isArray(child)) node = child as Record<string, unknown>;
+    else {
+      const created: Record<string, unknown> = {};
+      node[key] = created;
+      node = created;
+    }
+  }
+  node[keys.at(-1) ?? path] = value;
+}
+
+/**
+ * Assemble and validate a SignalsSnapshot from per-query outcomes. `queries[i]` must be the PromQL inputs of
+ * `SIGNAL_CATALOG[i]` (as built by `buildSignalQueries`). Missing values are null with their reason in `missing`.
+ * @throws AppError INVALID_INPUT only if the catalog and the schema disagree (a bug, caught by tests).
+ */
+export function assembleSnapshot(input: {
+  cluster: string;
+  atMs: number;
+  style: MetricStyle;
+  queries: readonly { inputs: Readonly<Record<string, string>> }[];
+  outcomes: ReadonlyMap<string, QueryOutcome>;
+}): SignalsSnapshot {
+  const draft: Record<string, unknown> = {
+    at: new Date(input.atMs).toISOString(),
+    cluster: input.cluster,
+    metric_style: input.style,
+  };
+  const missing: MissingSignal[] = [];
+  input.queries.forEach((queries, index) => {
+    const resolved = resolveSignal({ index, inputs: queries.inputs, outcomes: input.outcomes });
+    const id = SIGNAL_CATALOG[index]?.id ?? '';
+    if ('missing' in resolved) {
+      missing.push(resolved.missing);
+      setPath(draft, id, null);
+    } else {
+      setPath(draft, id, resolved.value);
+    }
+  });
+  draft['missing'] = missing;
+  return parseOrThrow(SignalsSnapshotSchema, draft, 'signals snapshot');
+}
