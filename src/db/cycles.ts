@@ -35,15 +35,17 @@ function checkCycle(input: WriteCycleInput): void {
   }
 }
 
-/** Insert the cluster or move its last_seen_at forward. One row. */
+/** Insert the cluster or widen its first/last seen window. One row. */
 export async function touchCluster(tx: postgres.TransactionSql, input: { cluster: string; at: Date }): Promise<void> {
-  const rows = await tx`SELECT last_seen_at FROM clusters WHERE name = ${input.cluster}`;
-  const existing = rows[0];
-  if (!existing) {
+  const rows = await tx`SELECT name FROM clusters WHERE name = ${input.cluster}`;
+  if (rows.length === 0) {
     await tx`INSERT INTO clusters (name, first_seen_at, last_seen_at) VALUES (${input.cluster}, ${input.at}, ${input.at})`;
     return;
   }
-  await tx`UPDATE clusters SET last_seen_at = ${input.at} WHERE name = ${input.cluster} AND last_seen_at < ${input.at}`;
+  // Writes may arrive out of order (retries, backfills): widen the window, never narrow it.
+  await tx`UPDATE clusters
+    SET first_seen_at = least(first_seen_at, ${input.at}), last_seen_at = greatest(last_seen_at, ${input.at})
+    WHERE name = ${input.cluster} AND (first_seen_at > ${input.at} OR last_seen_at < ${input.at})`;
 }
 
 /**
