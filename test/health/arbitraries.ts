@@ -158,3 +158,23 @@ export const overridesArb: fc.Arbitrary<ThresholdOverrides> = fc.record(
   { all: overrideSetArb, starter: overrideSetArb, 'mid-scale': overrideSetArb, 'high-throughput': overrideSetArb },
   { requiredKeys: [] },
 );
+
+/**
+ * Mostly calm clusters: pressure signals scaled down and completion high, so Happy and near-threshold starting
+ * points are common (the plain arbitrary lands on Stressed most of the time).
+ */
+export function calmPrimaryArb(options: NullOptions = { nullFreq: 8 }): fc.Arbitrary<PrimarySignals> {
+  return fc.tuple(primaryArb(options), fc.double({ min: 0, max: 0.3, noNaN: true })).map(([p, factor]) => {
+    const scale = (value: number | null): number | null => (value === null ? null : value * factor + 0);
+    p.state_transitions.latency_p99_ms = scale(p.state_transitions.latency_p99_ms);
+    p.history.backlog_age_sec = scale(p.history.backlog_age_sec);
+    p.history.shard_churn_rate_per_sec = scale(p.history.shard_churn_rate_per_sec);
+    p.frontend.latency_p99_ms = scale(p.frontend.latency_p99_ms);
+    p.poller.poll_timeout_rate = scale(p.poller.poll_timeout_rate);
+    p.persistence.latency_p99_ms = scale(p.persistence.latency_p99_ms);
+    p.persistence.error_rate_per_sec = scale(p.persistence.error_rate_per_sec);
+    const rate = p.workflow_completion.completion_rate;
+    p.workflow_completion.completion_rate = rate === null ? null : 0.85 + rate * 0.15;
+    return p;
+  });
+}

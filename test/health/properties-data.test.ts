@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { rawGateLevel } from '../../src/health/gates.ts';
 import { evaluate, getThresholdProfile } from '../../src/health/index.ts';
 import type { HealthState, PrimarySignals } from '../../src/models/index.ts';
-import { bandArb, engineStateArb, primaryArb, snapshotArb } from './arbitraries.ts';
+import { bandArb, calmPrimaryArb, engineStateArb, primaryArb, snapshotArb } from './arbitraries.ts';
 
 const NUM_RUNS = 300;
 const RANK: Record<HealthState, number> = { happy: 0, unknown: 0, stressed: 1, critical: 2 };
@@ -221,10 +221,12 @@ describe('no-data and monotonicity properties (fast-check)', () => {
   });
 
   test('never Happy when a core signal is null; never Critical without a counted critical finding', () => {
-    const primary = fc.tuple(primaryArb({ nullFreq: 6 }), coreArb).map(([p, core]) => {
-      CORE[core](p);
-      return p;
-    });
+    const primary = fc
+      .tuple(fc.oneof(primaryArb({ nullFreq: 6 }), calmPrimaryArb({ nullFreq: 12 })), coreArb)
+      .map(([p, core]) => {
+        CORE[core](p);
+        return p;
+      });
     fc.assert(
       fc.property(
         snapshotArb({ nullFreq: 6, primary }),
@@ -244,13 +246,19 @@ describe('no-data and monotonicity properties (fast-check)', () => {
 
   test('worsening any single primary signal never improves the raw gate level', () => {
     fc.assert(
-      fc.property(primaryArb({ nullFreq: 6 }), bandArb, worseningArb, factorArb, (primary, band, worsening, factor) => {
-        const profile = getThresholdProfile({ band });
-        const before = rawGateLevel({ primary, profile });
-        const worse = structuredClone(primary);
-        if (!worsening.apply(worse, factor)) return;
-        expect(rawGateLevel({ primary: worse, profile })).toBeGreaterThanOrEqual(before);
-      }),
+      fc.property(
+        fc.oneof(primaryArb({ nullFreq: 6 }), calmPrimaryArb()),
+        bandArb,
+        worseningArb,
+        factorArb,
+        (primary, band, worsening, factor) => {
+          const profile = getThresholdProfile({ band });
+          const before = rawGateLevel({ primary, profile });
+          const worse = structuredClone(primary);
+          if (!worsening.apply(worse, factor)) return;
+          expect(rawGateLevel({ primary: worse, profile })).toBeGreaterThanOrEqual(before);
+        },
+      ),
       { numRuns: NUM_RUNS },
     );
   });
@@ -258,7 +266,7 @@ describe('no-data and monotonicity properties (fast-check)', () => {
   test('worsening a single non-throughput signal never improves the decided state (same carried state)', () => {
     fc.assert(
       fc.property(
-        snapshotArb({ nullFreq: 6 }),
+        fc.oneof(snapshotArb({ nullFreq: 6 }), snapshotArb({ nullFreq: 6, primary: calmPrimaryArb() })),
         engineStateArb,
         worseningArb,
         factorArb,
