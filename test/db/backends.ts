@@ -22,9 +22,16 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
+export interface OpenOptions {
+  /** Extra session settings (Postgres only), e.g. an isolation level. */
+  connection?: Record<string, string>;
+  /** Run the migrations first. @default true */
+  migrate?: boolean;
+}
+
 export interface Backend {
   name: 'postgres' | 'pglite' | 'embedded';
-  open(options?: { connection?: Record<string, string> }): Promise<TestDb>;
+  open(options?: OpenOptions): Promise<TestDb>;
 }
 
 const silent = () => {};
@@ -34,7 +41,7 @@ export function freshSchemaName(): string {
 }
 
 /** A fresh schema in the test Postgres; `connection` adds session settings (e.g. isolation level). */
-export async function openPostgres(options: { connection?: Record<string, string> } = {}): Promise<TestDb> {
+export async function openPostgres(options: OpenOptions = {}): Promise<TestDb> {
   const schema = freshSchemaName();
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: silent });
   await admin.unsafe(`CREATE SCHEMA ${schema}`);
@@ -46,7 +53,7 @@ export async function openPostgres(options: { connection?: Record<string, string
     // A non-UTC session zone proves timestamps are converted, not echoed.
     connection: { search_path: schema, TimeZone: 'America/New_York', ...options.connection },
   });
-  await migrate(sql);
+  if (options.migrate !== false) await migrate(sql);
   return {
     sql,
     url: url.toString(),
@@ -58,12 +65,12 @@ export async function openPostgres(options: { connection?: Record<string, string
   };
 }
 
-export async function openPglite(): Promise<TestDb> {
+export async function openPglite(options: OpenOptions = {}): Promise<TestDb> {
   const db = await PGlite.create('memory://');
   const served = await servePglite({ db, port: 0 });
   const url = `postgres://postgres@127.0.0.1:${served.port}/postgres`;
   const sql = postgres(url, { max: 1, onnotice: silent });
-  await migrate(sql);
+  if (options.migrate !== false) await migrate(sql);
   return {
     sql,
     url,
@@ -75,10 +82,10 @@ export async function openPglite(): Promise<TestDb> {
   };
 }
 
-export async function openEmbedded(): Promise<TestDb> {
+export async function openEmbedded(options: OpenOptions = {}): Promise<TestDb> {
   const dataDir = mkdtempSync(join(tmpdir(), 'copilot-store-'));
   const store = await openStore({ kind: 'embedded', dataDir, port: 0 });
-  await migrate(store.sql);
+  if (options.migrate !== false) await migrate(store.sql);
   const port = store.target.split(':').at(-1) ?? '';
   return {
     sql: store.sql,
