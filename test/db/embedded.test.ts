@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, test } from 'bun:test';
+import { latestCycle, listDecisions, migrate, openStore, writeCycle } from '../../src/db/index.ts';
+import { cycle, T0 } from './fixtures.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'copilot-embedded-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function portOf(target: string): number {
+  return Number(target.split(':').at(-1));
+}
+
+test('two stores and a Node process share one embedded database through the socket server', async () => {
+  const owner = await openStore({ kind: 'embedded', dataDir, port: 0 });
+  const port = portOf(owner.target);
+  const guest = await openStore({ kind: 'embedded', dataDir, port });
+  try {
+    expect(portOf(guest.target)).toBe(port);
+    await migrate(owner.sql);
+    // Both pools write at once; the server serializes their transactions.
+    const writes = Array.from({ length: 10 }, (_, i) =>
+      writeCycle(i % 2 === 0 ? owner.sql : guest.sql, cycle({ cluster: 'shared', atMs: T0 + i * 30_000 })),
+    );
+    expect((await Promise.all(writes)).every((r) => r.inserted)).toBe(true);
+
+    // The worker runs on Node: the same driver from another runtime and process sees the same rows.
+    const script = `
+      const postgres = require('postgres');
+      const sql = postgres({ host: '127.0.0.1', port: ${port}, username: 'postgres', database: 'postgres', max: 1 });
+      sql\`SELECT count(*)::int AS n FROM decisions WHERE cluster = 'shared'\`
+        .then((rows) => { process.stdout.write(String(rows[0].n)); return sql.end(); })
+        .catch((error) => { process.stderr.write(String(error)); process.exit(1); });`;
+    const child = Bun.spawn(['node', '-e', script], { cwd: join(import.meta.dir, '../..'), stdout: 'pipe', stderr: 'pipe' });
+    const [stdout, stderr, exitCode] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    expect({ stdout, stderr, exitCode }).toEqual({ stdout: '10', stderr: '', exitCode: 0 });
+
+    // Closing the guest leaves the owner's server up.
+    await guest.close();
+    expect(await latestCycle(owner.sql, { cluster: 'shared' })).not.toBeNull();
+  } finally {
+    await guest.close().catch(() => {});
+    await owner.close();
+  }
+});
+
+test('the data directory persists across restarts, and a stale lock from a dead process is taken over', async () => {
+  // A lock left by a process that no longer exists.
+  const dead = Bun.spawn(['true']);
+  await dead.exited;
+  writeFileSync(join(dataDir, 'copilot-embedded.lock'), String(dead.pid));
+  const reopened = await openStore({ kind: 'embedded', dataDir, port: 0 });
+  try {
+    expect(await migrate(reopened.sql)).toEqual({ applied: [] });
+    const page = await listDecisions(reopened.sql, { cluster: 'shared', startMs: T0, endMs: T0 + 3_600_000 });
+    expect(page.items).toHaveLength(10);
+  } finally {
+    await reopened.close();
+  }
+});
+
+test('an unreachable Postgres is STORE_UNAVAILABLE and bad credentials are AUTH_FAILED', async () => {
+  const refused = await openStore({ kind: 'postgres', url: 'postgres://postgres:x@127.0.0.1:1/copilot_test' }).catch(
+    (e: unknown) => e,
+  );
+  expect(refused).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  const denied = await openStore({
+    kind: 'postgres',
+    url: 'postgres://postgres:wrong-password@127.0.0.1:5432/copilot_test',
+  }).catch((e: unknown) => e);
+  expect(denied).toMatchObject({ code: 'AUTH_FAILED' });
+  expect(String(denied)).toContain('28P01');
+});
