@@ -96,6 +96,18 @@ describe('SigV4 against a local verifying server', () => {
     );
   });
 
+  test('a path with escaped characters is signed with the non-S3 double escaping the server applies', async () => {
+    const url = `http://127.0.0.1:${server.port}/prod/a%20b/%E1%88%B4/api/v1/query?query=up`;
+    expect(await send(new Request(url))).toEqual({ status: 200, echo: 'up', message: undefined });
+    const singleEscaped = createSigV4Signer({
+      region: REGION,
+      service: 'aps',
+      credentials: async () => CREDENTIALS,
+      uriEscapePath: false,
+    });
+    expect((await fetch(await singleEscaped(new Request(url)))).status).toBe(403);
+  });
+
   test('the verifier rejects a request whose query changed after signing', async () => {
     const signed = await sign(new Request(`${base}?query=up`));
     const tampered = new Request(signed.url.replace('query=up', 'query=down'), { headers: signed.headers });
