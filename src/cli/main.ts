@@ -1,10 +1,11 @@
 import { AppError } from '../models/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
+import { dbCommand } from './db.ts';
 import { evaluateCommand } from './evaluate.ts';
 
 /** Every command the `copilot` CLI offers. Each module owns its flags and its `--help`. */
-export const COMMANDS: readonly Command[] = [evaluateCommand];
+export const COMMANDS: readonly Command[] = [evaluateCommand, dbCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
