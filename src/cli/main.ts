@@ -1,11 +1,12 @@
 import { AppError } from '../models/index.ts';
+import { backtestCommand } from './backtest.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
 import { dbCommand } from './db.ts';
 import { evaluateCommand } from './evaluate.ts';
 
 /** Every command the `copilot` CLI offers. Each module owns its flags and its `--help`. */
-export const COMMANDS: readonly Command[] = [evaluateCommand, dbCommand];
+export const COMMANDS: readonly Command[] = [evaluateCommand, backtestCommand, dbCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -1,4 +1,5 @@
 import type { Derived, Measure, SignalDefinition } from './catalog-types.ts';
+import type { LabelMatcher } from './promql.ts';
 import type { QueryBuilder } from './query-builder.ts';
 import { eq, nre, re } from './query-builder.ts';
 
@@ -33,7 +34,7 @@ export const POLL_FLOOR_PER_SEC = 0.01;
 
 export const successRate: Q = (b) => b.counterRate('workflow_success');
 // Terminations are operator actions, not failures; timeouts are failures to finish.
-export const failedRate: Q = (b) => b.counterRate(['workflow_failed', 'workflow_timeout']);
+export const FAILED_COUNTERS = ['workflow_failed', 'workflow_timeout'] as const;
 export const pollSuccess: Q = (b) => b.counterRate('poll_success', [MATCHING]);
 export const pollTimeouts: Q = (b) => b.counterRate('poll_timeouts', [MATCHING]);
 export const stickyHits: Q = (b) => b.counterRate('temporal_sticky_cache_hit', [], '5m');
@@ -59,4 +60,25 @@ export function workerSignal(
   measure: Measure,
 ): SignalDefinition {
   return { id, unit, summary, blinds: WORKER, measure };
+}
+
+/**
+ * Sum of counters some servers never create (a counter appears on its first increment), as separate queries: one
+ * `{__name__=~"a|b"}` selector would collide once rate() drops the names. Null only when none of them exists.
+ */
+export function sumOfCounterRates(
+  names: readonly string[],
+  matchers: readonly LabelMatcher[] = [],
+  window = '1m',
+): Measure {
+  return {
+    kind: 'promql',
+    inputs: (b) => Object.fromEntries(names.map((name) => [name, b.counterRate(name, matchers, window)])),
+    optionalInputs: true,
+    derive: (v): Derived => {
+      const present = Object.values(v);
+      if (present.length === 0) return { missing: 'no_series', detail: `none of ${names.join(', ')} exists` };
+      return { value: present.reduce((sum, value) => sum + value, 0) };
+    },
+  };
 }

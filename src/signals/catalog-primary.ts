@@ -1,7 +1,7 @@
 import {
   ACTIVITY_QUEUE,
+  FAILED_COUNTERS,
   FRONTEND,
-  failedRate,
   guardedShare,
   HISTORY,
   LONG_POLLS,
@@ -12,6 +12,7 @@ import {
   pollTimeouts,
   single,
   successRate,
+  sumOfCounterRates,
   WORKFLOW_QUEUE,
 } from './catalog-measures.ts';
 import type { SignalDefinition } from './catalog-types.ts';
@@ -56,10 +57,18 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     blinds: `${PRIMARY_GATES} (completion collapse, healthy completion; demand-gated by the engine)`,
     measure: {
       kind: 'promql',
-      inputs: (b) => ({ success: successRate(b), failed: failedRate(b) }),
+      inputs: (b) => ({
+        success: successRate(b),
+        ...Object.fromEntries(FAILED_COUNTERS.map((name) => [name, b.counterRate(name)])),
+      }),
+      optionalInputs: true,
       derive: (v) => {
-        const success = v['success'] ?? 0;
-        const total = success + (v['failed'] ?? 0);
+        const success = v['success'];
+        const failures = FAILED_COUNTERS.flatMap((name) => v[name] ?? []);
+        if (success === undefined || failures.length === 0) {
+          return { missing: 'no_series', detail: 'needs workflow_success and a failure counter' };
+        }
+        const total = success + failures.reduce((sum, value) => sum + value, 0);
         return { value: total === 0 ? 1 : success / total };
       },
       clamp: 'ratio',
@@ -77,7 +86,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     unit: 'per_sec',
     summary: 'Workflows failed or timed out per second.',
     blinds: `${PRIMARY_GATES} (idle check, completion demand floor)`,
-    measure: single(failedRate),
+    measure: sumOfCounterRates(FAILED_COUNTERS),
   },
   {
     id: 'primary.history.backlog_age_sec',
@@ -100,7 +109,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     unit: 'per_sec',
     summary: 'Shard ownership changes per second (shard items created + removed).',
     blinds: `${PRIMARY_GATES} (shard churn, stressed)`,
-    measure: single((b) => b.counterRate(['sharditem_created_count', 'sharditem_removed_count'], [], '5m')),
+    measure: sumOfCounterRates(['sharditem_created_count', 'sharditem_removed_count'], [], '5m'),
   },
   {
     id: 'primary.frontend.error_rate_per_sec',
@@ -137,7 +146,9 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
   // Matching backlog age: asyncmatch_latency is recorded by matching only for tasks dispatched from the persisted
   // backlog (not sync-matched), measured from task creation, so its p95 is the age of backlog tasks at dispatch.
   // The original's task_latency_queue{service_name="matching", task_type="WorkflowTask"} is a history timer with
-  // other task_type values: that series does not exist. A fully stalled queue dispatches nothing and reads null.
+  // other task_type values: that series does not exist. With no dispatch in the window the quantile is NaN: the age
+  // is 0 when approximate_backlog_count says nothing waits, and unknown (null) when tasks wait undispatched
+  // (no dispatch for a minute, or none in the whole quantile window).
   ...(
     [
       ['workflow', WORKFLOW_QUEUE],
@@ -149,9 +160,32 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
       unit: 'sec',
       summary: `p95 age of ${kind} tasks dispatched from the matching backlog (asyncmatch_latency).`,
       blinds: `${PRIMARY_GATES} (idle check); matching service status`,
-      measure: single((b) =>
-        b.timerQuantile({ quantile: 0.95, name: 'asyncmatch_latency', unit: 'sec', matchers: [MATCHING, queue] }),
-      ),
+      measure: {
+        kind: 'promql',
+        inputs: (b) => ({
+          age: b.timerQuantile({
+            quantile: 0.95,
+            name: 'asyncmatch_latency',
+            unit: 'sec',
+            matchers: [MATCHING, queue],
+          }),
+          waiting: b.gaugeSum('approximate_backlog_count', [MATCHING, queue]),
+          dispatchedPerSec: b.observationRate('asyncmatch_latency', 'timer', [MATCHING, queue]),
+        }),
+        optionalInputs: true,
+        derive: (v) => {
+          const age = v['age'];
+          if (age === undefined) return { missing: 'no_series', detail: 'no asyncmatch_latency series' };
+          // The 5m quantile lags a stall; tasks waiting with nothing dispatched for a minute is a stalled queue.
+          if ((v['waiting'] ?? 0) > 0 && v['dispatchedPerSec'] === 0) {
+            return { missing: 'low_volume', detail: `nothing dispatched in 1m while ${v['waiting']} tasks wait` };
+          }
+          if (!Number.isNaN(age)) return { value: age };
+          if (v['waiting'] === undefined) return { missing: 'low_volume', detail: 'no dispatch and no backlog gauge' };
+          if ((v['waiting'] ?? 0) === 0) return { value: 0 };
+          return { missing: 'low_volume', detail: `no backlog dispatch while ${v['waiting']} tasks wait` };
+        },
+      },
     }),
   ),
   {

@@ -12,15 +12,19 @@ export type SignalTier = 'primary' | 'amplifier' | 'worker' | 'worker_amplifier'
 export type SignalUnit = 'per_sec' | 'per_min' | 'ms' | 'sec' | 'ratio' | 'pct' | 'count' | 'bytes';
 
 /** A derived value, or why the inputs cannot honestly give one. */
-export type Derived = { value: number } | { missing: 'low_volume'; detail: string };
+export type Derived = { value: number } | { missing: 'low_volume' | 'no_series'; detail: string };
 
 export type Measure =
   | {
       kind: 'promql';
       /** Named PromQL inputs; a single-input signal's value is that input unless `derive` says otherwise. */
       inputs: (b: QueryBuilder) => Record<string, string>;
-      /** Combine finite inputs. Called only when every input has data. */
+      /**
+       * Combine inputs (values may be NaN: "no observations"). Called only when every input has a series, unless
+       * `optionalInputs` is set: then inputs without a series are simply absent from the record.
+       */
       derive?: (inputs: Readonly<Record<string, number>>) => Derived;
+      optionalInputs?: boolean;
       /** Clamp only where the arithmetic can overshoot (ratios of counters scraped at different instants). */
       clamp?: 'ratio' | 'pct';
     }

@@ -6,5 +6,7 @@ export { observeCluster, outcomeOfInstant } from './observe.ts';
 export { mapWithConcurrency } from './pool.ts';
 export type { LabelMatcher } from './promql.ts';
 export { formatMatchers, parseLabelMatchers, quoteLabelValue, vectorSelector } from './promql.ts';
+export type { ObserveRangeInput } from './range.ts';
+export { MAX_POINTS_PER_RANGE_QUERY, observeRange, rangeChunks } from './range.ts';
 export type { QueryOutcome } from './snapshot.ts';
 export { assembleSnapshot } from './snapshot.ts';

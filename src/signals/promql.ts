@@ -42,14 +42,6 @@ export function vectorSelector(metric: string, matchers: readonly LabelMatcher[]
   return matchers.length === 0 ? metric : `${metric}{${formatMatchers(matchers)}}`;
 }
 
-/** A selector over several metric names at once (`{__name__=~"a|b", …}`), used to sum counters some servers omit. */
-export function namesSelector(metrics: readonly string[], matchers: readonly LabelMatcher[]): string {
-  for (const metric of metrics) {
-    if (!METRIC_NAME.test(metric)) throw new AppError('INVALID_INPUT', `invalid metric name ${JSON.stringify(metric)}`);
-  }
-  return `{${formatMatchers([{ name: '__name__', op: '=~', value: metrics.join('|') }, ...matchers])}}`;
-}
-
 function invalid(text: string, why: string): AppError {
   return new AppError('INVALID_INPUT', `invalid label selector ${JSON.stringify(text)}: ${why}`, {
     status: 400,

@@ -1,6 +1,6 @@
 import type { MetricStyle } from '../models/index.ts';
 import type { LabelMatcher } from './promql.ts';
-import { namesSelector, vectorSelector } from './promql.ts';
+import { vectorSelector } from './promql.ts';
 
 /** Shorthand matchers for catalog entries. */
 export const eq = (name: string, value: string): LabelMatcher => ({ name, op: '=', value });
@@ -38,12 +38,9 @@ export class QueryBuilder {
     return vectorSelector(metric, [...matchers, ...this.clusterMatchers]);
   }
 
-  /** Per-second rate of one or more counters (`<name>_total`), summed; names absent on a server simply add nothing. */
-  counterRate(names: string | readonly string[], matchers: readonly LabelMatcher[] = [], window = '1m'): string {
-    const list = (typeof names === 'string' ? [names] : names).map((name) => `${name}_total`);
-    if (list.length === 1) return `sum(rate(${this.select(list[0] ?? '', matchers)}[${window}]))`;
-    for (const name of list) this.metrics.add(name);
-    return `sum(rate(${namesSelector(list, [...matchers, ...this.clusterMatchers])}[${window}]))`;
+  /** Per-second rate of a counter (`<name>_total`), summed across the cluster's series. */
+  counterRate(name: string, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
+    return `sum(rate(${this.select(`${name}_total`, matchers)}[${window}]))`;
   }
 
   /** Observations per second of a histogram: the rate of its `_count` series (never `_sum`). */

@@ -43,7 +43,14 @@ function resolveSignal(input: {
     return { missing: { signal: id, reason: 'not_measurable', detail: measure.reason } };
   const values: Record<string, number> = {};
   for (const [name, promql] of Object.entries(input.inputs)) {
-    const resolved = fromOutcome(id, input.outcomes.get(promql));
+    const outcome = input.outcomes.get(promql);
+    // A derivation sees NaN itself: "no observations" can be an answer (e.g. nothing waited in a backlog).
+    if (measure.derive && outcome?.kind === 'value') {
+      values[name] = outcome.value;
+      continue;
+    }
+    if (measure.optionalInputs && outcome?.kind === 'no_series') continue;
+    const resolved = fromOutcome(id, outcome);
     if ('missing' in resolved) return resolved;
     values[name] = resolved.value;
   }

@@ -37,14 +37,10 @@ describe('signal catalog', () => {
         for (const metric of q.metrics.filter((name) => promql.includes(name))) {
           // Every occurrence of the metric is inside a selector that has the cluster matcher.
           const bare = new RegExp(`${metric}(?![\\w{])`);
-          const direct = promql.includes(`${metric}{`);
-          if (direct) {
-            expect(promql).not.toMatch(bare);
-            const selectors = promql.match(new RegExp(`${metric}\\{[^}]*\\}`, 'g')) ?? [];
-            for (const s of selectors) expect(s).toContain('cluster="prod"');
-          } else {
-            expect(promql).toMatch(/\{__name__=~"[^"]+",[^}]*cluster="prod"/);
-          }
+          expect(promql).toContain(`${metric}{`);
+          expect(promql).not.toMatch(bare);
+          const selectors = promql.match(new RegExp(`${metric}\\{[^}]*\\}`, 'g')) ?? [];
+          for (const s of selectors) expect(s).toContain('cluster="prod"');
         }
       }
     }

@@ -26,12 +26,15 @@ const value = (v: number): QueryOutcome => ({ kind: 'value', value: v });
 
 describe('assembling a snapshot', () => {
   test('completion is 1.0 when both rates are 0 and both series exist', () => {
-    const s = snapshotWith({ [completion['success'] ?? '']: value(0), [completion['failed'] ?? '']: value(0) });
+    const s = snapshotWith({
+      [completion['success'] ?? '']: value(0),
+      [completion['workflow_failed'] ?? '']: value(0),
+    });
     expect(s.primary.workflow_completion.completion_rate).toBe(1);
     expect(s.at).toBe('2025-01-01T00:00:00.000Z');
   });
 
-  test('completion is null when the failed series is absent', () => {
+  test('completion is null when no failure counter exists', () => {
     const s = snapshotWith({ [completion['success'] ?? '']: value(3) });
     expect(s.primary.workflow_completion.completion_rate).toBeNull();
     expect(missingOf(s, 'primary.workflow_completion.completion_rate')?.reason).toBe('no_series');
@@ -75,4 +78,23 @@ describe('assembling a snapshot', () => {
     expect(s.amplifiers.connection_pool.utilization_pct).toBeNull();
     expect(s.amplifiers.cache.hit_rate).toBe(0);
   });
+});
+
+test('a failure counter that was never created does not null the sum of the ones that exist', () => {
+  const failed = inputsOf('primary.workflow_completion.failed_per_sec');
+  const s = snapshotWith({
+    [failed['workflow_failed'] ?? '']: value(0.5),
+    [completion['success'] ?? '']: value(1.5),
+  });
+  expect(s.primary.workflow_completion.failed_per_sec).toBe(0.5);
+  expect(s.primary.workflow_completion.completion_rate).toBe(0.75);
+});
+
+test('matching backlog age: NaN with nothing waiting is 0, NaN with tasks waiting is null', () => {
+  const age = inputsOf('primary.matching.workflow_backlog_age_sec');
+  const quiet = snapshotWith({ [age['age'] ?? '']: value(Number.NaN), [age['waiting'] ?? '']: value(0) });
+  expect(quiet.primary.matching.workflow_backlog_age_sec).toBe(0);
+  const stuck = snapshotWith({ [age['age'] ?? '']: value(Number.NaN), [age['waiting'] ?? '']: value(40) });
+  expect(stuck.primary.matching.workflow_backlog_age_sec).toBeNull();
+  expect(missingOf(stuck, 'primary.matching.workflow_backlog_age_sec')?.reason).toBe('low_volume');
 });
