@@ -1,8 +1,10 @@
+import { afterAll, expect, test } from 'bun:test';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, test } from 'bun:test';
-import { latestCycle, listDecisions, migrate, openStore, writeCycle } from '../../src/db/index.ts';
+import { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
+import { latestCycle, listDecisions, migrate, openStore, servePglite, writeCycle } from '../../src/db/index.ts';
 import { cycle, T0 } from './fixtures.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'copilot-embedded-'));
@@ -32,7 +34,11 @@ test('two stores and a Node process share one embedded database through the sock
       sql\`SELECT count(*)::int AS n FROM decisions WHERE cluster = 'shared'\`
         .then((rows) => { process.stdout.write(String(rows[0].n)); return sql.end(); })
         .catch((error) => { process.stderr.write(String(error)); process.exit(1); });`;
-    const child = Bun.spawn(['node', '-e', script], { cwd: join(import.meta.dir, '../..'), stdout: 'pipe', stderr: 'pipe' });
+    const child = Bun.spawn(['node', '-e', script], {
+      cwd: join(import.meta.dir, '../..'),
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     const [stdout, stderr, exitCode] = await Promise.all([
       new Response(child.stdout).text(),
       new Response(child.stderr).text(),
@@ -75,4 +81,45 @@ test('an unreachable Postgres is STORE_UNAVAILABLE and bad credentials are AUTH_
   }).catch((e: unknown) => e);
   expect(denied).toMatchObject({ code: 'AUTH_FAILED' });
   expect(String(denied)).toContain('28P01');
+});
+
+test("two clients on one pglite-socket server never see each other's results or transactions", async () => {
+  const db = await PGlite.create('memory://');
+  const served = await servePglite({ db, port: 0 });
+  const [first, second] = ['a', 'b'].map((name) => ({
+    name,
+    sql: postgres({
+      host: '127.0.0.1',
+      port: served.port,
+      username: 'postgres',
+      database: 'postgres',
+      max: 1,
+      onnotice: () => {},
+    }),
+  }));
+  if (!first || !second) throw new Error('two clients expected');
+  const clients = [first, second];
+  try {
+    await first.sql`CREATE TABLE echo (id TEXT PRIMARY KEY)`;
+    const queries = clients.flatMap(({ name, sql }) =>
+      Array.from({ length: 200 }, (_, i) =>
+        sql`SELECT ${`${name}${i}`}::text AS x`.then((rows) => rows[0]?.['x'] === `${name}${i}`),
+      ),
+    );
+    expect((await Promise.all(queries)).every(Boolean)).toBe(true);
+    const transactions = clients.flatMap(({ name, sql }) =>
+      Array.from({ length: 50 }, (_, i) =>
+        sql.begin(async (tx) => {
+          await tx`INSERT INTO echo (id) VALUES (${`${name}${i}`})`;
+          const rows = await tx`SELECT count(*)::int AS n FROM echo WHERE id = ${`${name}${i}`}`;
+          return rows[0]?.['n'];
+        }),
+      ),
+    );
+    expect(await Promise.all(transactions)).toEqual(Array.from({ length: 100 }, () => 1));
+  } finally {
+    for (const { sql } of clients) await sql.end();
+    await served.stop();
+    await db.close();
+  }
 });
