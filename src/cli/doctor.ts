@@ -1,0 +1,176 @@
+import type { PrometheusClient } from '../clients/prometheus.ts';
+import { createPrometheusClient } from '../clients/prometheus.ts';
+import type { MetricStyle } from '../models/index.ts';
+import { AppError, isAppError } from '../models/index.ts';
+import { buildSignalQueries, observeCluster, SIGNAL_CATALOG, styleFromMetricNames, tierOf } from '../signals/index.ts';
+import { parseFlags, parseIsoMs, parseMetricStyle } from './backtest.ts';
+import type { CliIo, Command } from './command.ts';
+import { EXIT } from './command.ts';
+
+export interface DoctorReport {
+  prometheus: {
+    url: string;
+    reachable: boolean;
+    error?: string;
+    detected_style: MetricStyle | null;
+    style_used: MetricStyle;
+  };
+  metrics: { present: string[]; missing: { name: string; signals: string[]; blinds: string[] }[] };
+  signals: { id: string; tier: string; has_data: boolean; value: number | null; reason?: string; detail?: string }[];
+  loki?: { url: string; ok: boolean; status?: number; error?: string };
+}
+
+function valueAt(snapshot: Record<string, unknown>, path: string): number | null {
+  let node: unknown = snapshot;
+  for (const key of path.split('.')) node = typeof node === 'object' && node !== null ? Reflect.get(node, key) : null;
+  return typeof node === 'number' ? node : null;
+}
+
+async function checkLoki(url: string, fetchFn: typeof fetch): Promise<NonNullable<DoctorReport['loki']>> {
+  try {
+    const response = await fetchFn(`${url.replace(/\/+$/, '')}/loki/api/v1/labels`, {
+      signal: AbortSignal.timeout(5000),
+    });
+    await response.body?.cancel();
+    return { url, ok: response.ok, status: response.status };
+  } catch (error) {
+    return { url, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Diagnose a data source: which naming style it speaks, which catalog metric names exist, which signals have data
+ * now, and what each missing name blinds. Metric names are listed server-wide; signal values honour the selector.
+ */
+export async function runDoctor(input: {
+  prometheus: PrometheusClient;
+  prometheusUrl: string;
+  selector?: string;
+  metricStyle?: MetricStyle;
+  lokiUrl?: string;
+  fetch?: typeof fetch;
+  nowMs: number;
+}): Promise<DoctorReport> {
+  let names: string[] = [];
+  let error: string | undefined;
+  try {
+    names = await input.prometheus.metricNames();
+  } catch (caught) {
+    error = isAppError(caught) ? `${caught.code}: ${caught.message}` : String(caught);
+  }
+  const detected = styleFromMetricNames(names);
+  const style = input.metricStyle ?? detected ?? 'otel';
+  const present = new Set(names);
+  const queries = buildSignalQueries({ style, matchers: [] });
+  const users = new Map<string, string[]>();
+  for (const signal of queries)
+    for (const name of signal.metrics) users.set(name, [...(users.get(name) ?? []), signal.id]);
+  const blindsOf = (id: string) => SIGNAL_CATALOG.find((s) => s.id === id)?.blinds ?? '';
+  const missing = [...users.entries()]
+    .filter(([name]) => !present.has(name))
+    .map(([name, ids]) => ({ name, signals: ids, blinds: [...new Set(ids.map(blindsOf))] }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const snapshot = await observeCluster({
+    cluster: {
+      name: 'doctor',
+      prometheus_url: input.prometheusUrl,
+      ...(input.selector ? { selector: input.selector } : {}),
+    },
+    atMs: input.nowMs,
+    prometheus: input.prometheus,
+    metricStyle: style,
+  });
+  const signals = SIGNAL_CATALOG.map((signal) => {
+    const why = snapshot.missing.find((m) => m.signal === signal.id);
+    const value = valueAt(snapshot, signal.id);
+    return {
+      id: signal.id,
+      tier: tierOf(signal.id),
+      has_data: value !== null,
+      value,
+      ...(why ? { reason: why.reason, ...(why.detail ? { detail: why.detail } : {}) } : {}),
+    };
+  });
+  return {
+    prometheus: {
+      url: input.prometheusUrl,
+      reachable: error === undefined,
+      ...(error === undefined ? {} : { error }),
+      detected_style: detected,
+      style_used: style,
+    },
+    metrics: { present: [...users.keys()].filter((name) => present.has(name)).sort(), missing },
+    signals,
+    ...(input.lokiUrl ? { loki: await checkLoki(input.lokiUrl, input.fetch ?? globalThis.fetch) } : {}),
+  };
+}
+
+export function formatDoctorTable(report: DoctorReport): string {
+  const p = report.prometheus;
+  const lines = [
+    `prometheus ${p.url}: ${p.reachable ? 'reachable' : `UNREACHABLE (${p.error ?? ''})`}`,
+    `naming style: detected ${p.detected_style ?? 'none'}, using ${p.style_used}`,
+    `catalog metric names: ${report.metrics.present.length} present, ${report.metrics.missing.length} missing`,
+    '',
+    'signals:',
+    ...report.signals.map(
+      (s) =>
+        `  ${s.has_data ? 'ok  ' : 'NULL'} ${s.id}${s.has_data ? ` = ${s.value}` : ` (${s.reason ?? ''}${s.detail ? `: ${s.detail}` : ''})`}`,
+    ),
+    '',
+    'missing metric names and what they blind:',
+    ...report.metrics.missing.map(
+      (m) => `  ${m.name}\n    signals: ${m.signals.join(', ')}\n    blinds: ${m.blinds.join('; ')}`,
+    ),
+  ];
+  if (report.loki) {
+    const l = report.loki;
+    lines.push('', `loki ${l.url}: ${l.ok ? 'answers /loki/api/v1/labels' : `NOT OK (${l.status ?? l.error ?? ''})`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const HELP = `usage: bun run copilot doctor --prometheus-url URL [--loki-url URL] [--selector LABELS]
+                             [--metric-style otel|tally] [--at ISO] [--format json|table]
+
+Checks a cluster's data sources: which naming style the Temporal exporter uses, which metric names the signal
+catalog reads exist, which signals have data right now (and why not), what each missing name blinds, and whether
+Loki answers (GET /loki/api/v1/labels, 5 s timeout). --at evaluates the signals at a past instant instead of now.
+Exits 1 when Prometheus or Loki cannot be reached.
+`;
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: 'check data sources: naming style, metric names, which signals have data and what gaps blind',
+  async run(argv: readonly string[], io: CliIo): Promise<number> {
+    const { help, values } = parseFlags(argv, [
+      'prometheus-url',
+      'loki-url',
+      'selector',
+      'metric-style',
+      'format',
+      'at',
+    ]);
+    if (help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    const url = values.get('prometheus-url');
+    if (url === undefined) throw new AppError('INVALID_INPUT', '--prometheus-url is required (see --help)');
+    const format = values.get('format') ?? 'table';
+    if (format !== 'json' && format !== 'table') throw new AppError('INVALID_INPUT', '--format must be json or table');
+    const metricStyle = parseMetricStyle(values.get('metric-style'));
+    const selector = values.get('selector');
+    const lokiUrl = values.get('loki-url');
+    const report = await runDoctor({
+      prometheus: createPrometheusClient({ baseUrl: url, maxAttempts: 2 }),
+      prometheusUrl: url,
+      nowMs: values.has('at') ? parseIsoMs(values.get('at'), '--at') : Date.now(),
+      ...(selector === undefined ? {} : { selector }),
+      ...(metricStyle ? { metricStyle } : {}),
+      ...(lokiUrl === undefined ? {} : { lokiUrl }),
+    });
+    io.out(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatDoctorTable(report));
+    return report.prometheus.reachable && (report.loki?.ok ?? true) ? EXIT.ok : EXIT.failure;
+  },
+};
