@@ -141,6 +141,13 @@ export type WorkerAmplifierSignals = typeof WorkerAmplifierSignals.infer;
 export const MetricStyle = type("'otel' | 'tally'");
 export type MetricStyle = typeof MetricStyle.infer;
 
+/**
+ * How counters are named, independent of the style: `total` = `<name>_total` (OTel exporter, OpenMetrics scrapes),
+ * `bare` = `<name>` (tally scraped as Prometheus text, e.g. `temporal server start-dev`).
+ */
+export const CounterNaming = type("'total' | 'bare'");
+export type CounterNaming = typeof CounterNaming.infer;
+
 /** Why a signal has no value: the query failed, returned nothing, or the catalog cannot measure it at all. */
 export const MissingReason = type("'query_failed' | 'no_series' | 'not_measurable' | 'low_volume' | 'not_queried'");
 export type MissingReason = typeof MissingReason.infer;
@@ -156,6 +163,8 @@ export const SignalsSnapshot = type({
   at: IsoTime,
   cluster: 'string > 0',
   metric_style: MetricStyle,
+  /** Absent in snapshots written before counter naming was detected; those read `<name>_total`. */
+  'counter_naming?': CounterNaming,
   primary: PrimarySignals,
   amplifiers: AmplifierSignals,
   worker: WorkerSignals,

@@ -1,4 +1,4 @@
-import type { MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle } from '../models/index.ts';
 import { AMPLIFIER_SIGNALS } from './catalog-amplifiers.ts';
 import { PRIMARY_SIGNALS } from './catalog-primary.ts';
 import type { SignalDefinition, SignalId } from './catalog-types.ts';
@@ -8,6 +8,7 @@ import { QueryBuilder } from './query-builder.ts';
 
 export type { Derived, Measure, SignalDefinition, SignalId, SignalTier, SignalUnit } from './catalog-types.ts';
 export { tierOf } from './catalog-types.ts';
+export type { MetricNaming } from './query-builder.ts';
 
 /**
  * The signal catalog, one row per value in the SignalsSnapshot (primary, amplifier, worker, worker amplifier): its
@@ -19,26 +20,61 @@ export const SIGNAL_CATALOG: readonly SignalDefinition[] = [
   ...WORKER_SIGNALS,
 ];
 
-/** The PromQL one signal runs for a style and cluster selector, and the metric names it reads. */
+/** The PromQL one signal runs for a naming and cluster selector, and the metric names it reads. */
 export interface SignalQueries {
   id: SignalId;
   /** Input name → PromQL; empty for not-measurable signals. */
   inputs: Record<string, string>;
+  /** Exported series names read, e.g. `task_requests_total`. */
   metrics: string[];
+  /** Exported series name → Temporal metric family (`task_requests_total` → `task_requests`). */
+  families: Record<string, string>;
 }
 
-/** Build every signal's PromQL for one naming style, with the cluster's matchers merged into every selector. */
-export function buildSignalQueries(input: { style: MetricStyle; matchers: readonly LabelMatcher[] }): SignalQueries[] {
+/**
+ * Build every signal's PromQL for one naming style, with the cluster's matchers merged into every selector.
+ * `counters` defaults to `total` (`<name>_total`), what Temporal's documented pipelines export.
+ */
+export function buildSignalQueries(input: {
+  style: MetricStyle;
+  counters?: CounterNaming;
+  matchers: readonly LabelMatcher[];
+}): SignalQueries[] {
+  const naming = { style: input.style, counters: input.counters ?? 'total' };
   return SIGNAL_CATALOG.map((signal) => {
-    if (signal.measure.kind === 'not_measurable') return { id: signal.id, inputs: {}, metrics: [] };
-    const builder = new QueryBuilder(input.style, input.matchers);
+    if (signal.measure.kind === 'not_measurable') return { id: signal.id, inputs: {}, metrics: [], families: {} };
+    const builder = new QueryBuilder({ naming, clusterMatchers: input.matchers });
     const inputs = signal.measure.inputs(builder);
-    return { id: signal.id, inputs, metrics: [...builder.metrics] };
+    return {
+      id: signal.id,
+      inputs,
+      metrics: [...builder.metrics.keys()],
+      families: Object.fromEntries(builder.metrics),
+    };
   });
 }
 
-/** Every metric name the catalog reads in a style, sorted. */
+/** One exported series name the catalog reads, its Temporal family and the signals that read it. */
+export interface CatalogMetric {
+  name: string;
+  family: string;
+  signals: SignalId[];
+}
+
+/** Every series name the catalog reads in a naming, sorted by name. */
+export function catalogMetrics(input: { style: MetricStyle; counters?: CounterNaming }): CatalogMetric[] {
+  const byName = new Map<string, CatalogMetric>();
+  for (const queries of buildSignalQueries({ ...input, matchers: [] })) {
+    for (const [name, family] of Object.entries(queries.families)) {
+      const entry = byName.get(name) ?? { name, family, signals: [] };
+      entry.signals.push(queries.id);
+      byName.set(name, entry);
+    }
+  }
+  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Every metric name the catalog reads in a style with `<name>_total` counters, sorted (see `catalogMetrics`). */
 export function expectedMetricNames(style: MetricStyle): string[] {
-  const names = new Set(buildSignalQueries({ style, matchers: [] }).flatMap((queries) => queries.metrics));
-  return [...names].sort();
+  return catalogMetrics({ style }).map((metric) => metric.name);
 }

@@ -1,8 +1,23 @@
-export type { SignalDefinition, SignalId, SignalQueries, SignalTier, SignalUnit } from './catalog.ts';
-export { buildSignalQueries, expectedMetricNames, SIGNAL_CATALOG, tierOf } from './catalog.ts';
-export { detectMetricStyle, styleFromMetricNames } from './detect-style.ts';
+export type {
+  CatalogMetric,
+  MetricNaming,
+  SignalDefinition,
+  SignalId,
+  SignalQueries,
+  SignalTier,
+  SignalUnit,
+} from './catalog.ts';
+export { buildSignalQueries, catalogMetrics, expectedMetricNames, SIGNAL_CATALOG, tierOf } from './catalog.ts';
+export type { DetectedNaming } from './detect-style.ts';
+export {
+  counterNamingFromMetricNames,
+  detectMetricNaming,
+  detectMetricStyle,
+  namingFromMetricNames,
+  styleFromMetricNames,
+} from './detect-style.ts';
 export type { ObserveClusterInput } from './observe.ts';
-export { observeCluster, outcomeOfInstant } from './observe.ts';
+export { detectUnlessKnown, observeCluster, outcomeOfInstant } from './observe.ts';
 export { mapWithConcurrency } from './pool.ts';
 export type { LabelMatcher } from './promql.ts';
 export { formatMatchers, parseLabelMatchers, quoteLabelValue, vectorSelector } from './promql.ts';

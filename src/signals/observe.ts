@@ -1,8 +1,9 @@
 import type { InstantQueryResult, PrometheusClient } from '../clients/prometheus.ts';
-import type { ClusterConfig, MetricStyle, SignalsSnapshot } from '../models/index.ts';
+import type { ClusterConfig, CounterNaming, MetricStyle, SignalsSnapshot } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
 import { buildSignalQueries } from './catalog.ts';
-import { detectMetricStyle } from './detect-style.ts';
+import type { DetectedNaming } from './detect-style.ts';
+import { detectMetricNaming } from './detect-style.ts';
 import { mapWithConcurrency } from './pool.ts';
 import { parseLabelMatchers } from './promql.ts';
 import type { QueryOutcome } from './snapshot.ts';
@@ -15,6 +16,8 @@ export interface ObserveClusterInput {
   prometheus: PrometheusClient;
   /** Overrides the cluster's configured style; when neither is set the style is detected from metric names. */
   metricStyle?: MetricStyle;
+  /** Whether counters carry `_total`; detected from metric names when not given, `total` if undetectable. */
+  counters?: CounterNaming;
   /** Queries in flight at once. @default 8 */
   concurrency?: number;
   signal?: AbortSignal;
@@ -32,20 +35,38 @@ function outcomeOfError(error: unknown): QueryOutcome {
 }
 
 /**
+ * Fill what is not known (style, counter naming) from the source's metric names. Listing names costs one request,
+ * made only when something is unknown; a failure leaves it unknown (the caller's defaults apply), because one
+ * unlistable cycle must not cost the whole snapshot.
+ */
+export async function detectUnlessKnown(input: {
+  known: DetectedNaming;
+  prometheus: PrometheusClient;
+  signal?: AbortSignal;
+}): Promise<DetectedNaming> {
+  if (input.known.style !== null && input.known.counters !== null) return input.known;
+  const detected = await detectMetricNaming({
+    prometheus: input.prometheus,
+    ...(input.signal ? { signal: input.signal } : {}),
+  }).catch((): DetectedNaming => ({ style: null, counters: null }));
+  return { style: input.known.style ?? detected.style, counters: input.known.counters ?? detected.counters };
+}
+
+/**
  * One observation cycle: run the catalog's instant queries concurrently (each distinct PromQL once) and build a
  * validated SignalsSnapshot. Never throws for a failed or empty query: the value is null and `missing` says why.
  * @throws AppError INVALID_INPUT when the cluster's selector is not a label-matcher list; CANCELLED when aborted.
  */
 export async function observeCluster(input: ObserveClusterInput): Promise<SignalsSnapshot> {
   const matchers = parseLabelMatchers(input.cluster.selector ?? '');
-  const style =
-    input.metricStyle ??
-    input.cluster.metric_style ??
-    (await detectMetricStyle({ prometheus: input.prometheus, ...(input.signal ? { signal: input.signal } : {}) }).catch(
-      () => null,
-    )) ??
-    'otel';
-  const queries = buildSignalQueries({ style, matchers });
+  const detected = await detectUnlessKnown({
+    known: { style: input.metricStyle ?? input.cluster.metric_style ?? null, counters: input.counters ?? null },
+    prometheus: input.prometheus,
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  const style = detected.style ?? 'otel';
+  const counters = detected.counters ?? 'total';
+  const queries = buildSignalQueries({ style, counters, matchers });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
   const results = await mapWithConcurrency({
     items: distinct,
@@ -65,5 +86,5 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
   });
   if (input.signal?.aborted) throw new AppError('CANCELLED', 'observation cancelled', { cause: input.signal.reason });
   const outcomes = new Map(distinct.map((query, index) => [query, results[index] ?? { kind: 'no_series' as const }]));
-  return assembleSnapshot({ cluster: input.cluster.name, atMs: input.atMs, style, queries, outcomes });
+  return assembleSnapshot({ cluster: input.cluster.name, atMs: input.atMs, style, counters, queries, outcomes });
 }

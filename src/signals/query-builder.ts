@@ -1,4 +1,4 @@
-import type { MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle } from '../models/index.ts';
 import type { LabelMatcher } from './promql.ts';
 import { vectorSelector } from './promql.ts';
 
@@ -10,22 +10,39 @@ export const nre = (name: string, value: string): LabelMatcher => ({ name, op: '
 /** Histogram kinds differ in their exported names (reference §1.2): timers carry a unit, dimensionless ones `_ratio`. */
 export type HistogramKind = 'timer' | 'dimensionless';
 
+/** How one source names its series: the exporter style plus the counter suffix (detected separately). */
+export interface MetricNaming {
+  style: MetricStyle;
+  counters: CounterNaming;
+}
+
 /**
- * Builds PromQL for one naming style with the cluster's matchers merged into every selector, and records every metric
- * name it used so `doctor` can say which expected names exist.
+ * Builds PromQL for one naming with the cluster's matchers merged into every selector, and records every metric
+ * name it used (with its Temporal family name) so `doctor` and the real-server test can say which names exist.
  *
  * - OTel exporter (`framework: opentelemetry`): timers `<name>_milliseconds_bucket` already in ms; dimensionless
- *   histograms `<name>_ratio_bucket|_count|_sum`; counters `<name>_total`.
- * - tally exporter (Temporal's default): timers `<name>_bucket` in SECONDS; dimensionless `<name>_bucket|_count`;
- *   counters `<name>_total`.
+ *   histograms `<name>_ratio_bucket|_count|_sum`.
+ * - tally exporter (Temporal's default): timers `<name>_bucket` in SECONDS; dimensionless `<name>_bucket|_count`.
+ * - Counters are `<name>_total` or bare `<name>` depending on the exporter and scrape format, in either style: tally
+ *   served as Prometheus text has no suffix, the same server behind an OTel collector or OpenMetrics has `_total`.
  */
 export class QueryBuilder {
-  readonly metrics = new Set<string>();
+  /** Exported series name → Temporal metric family (`task_requests_total` → `task_requests`). */
+  readonly metrics = new Map<string, string>();
+  readonly style: MetricStyle;
+  readonly counters: CounterNaming;
+  private readonly clusterMatchers: readonly LabelMatcher[];
 
-  constructor(
-    readonly style: MetricStyle,
-    private readonly clusterMatchers: readonly LabelMatcher[],
-  ) {}
+  constructor(input: { naming: MetricNaming; clusterMatchers: readonly LabelMatcher[] }) {
+    this.style = input.naming.style;
+    this.counters = input.naming.counters;
+    this.clusterMatchers = input.clusterMatchers;
+  }
+
+  /** The exported series name of a counter. */
+  counterName(name: string): string {
+    return this.counters === 'total' ? `${name}_total` : name;
+  }
 
   /** The exported series name of a histogram part. */
   histogramName(name: string, kind: HistogramKind, part: 'bucket' | 'count' | 'sum'): string {
@@ -33,19 +50,20 @@ export class QueryBuilder {
     return kind === 'timer' ? `${name}_milliseconds_${part}` : `${name}_ratio_${part}`;
   }
 
-  select(metric: string, matchers: readonly LabelMatcher[] = []): string {
-    this.metrics.add(metric);
+  /** A selector for an exported series name; `family` is the Temporal metric it belongs to. */
+  select(metric: string, matchers: readonly LabelMatcher[] = [], family = metric): string {
+    this.metrics.set(metric, family);
     return vectorSelector(metric, [...matchers, ...this.clusterMatchers]);
   }
 
-  /** Per-second rate of a counter (`<name>_total`), summed across the cluster's series. */
+  /** Per-second rate of a counter, summed across the cluster's series. */
   counterRate(name: string, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
-    return `sum(rate(${this.select(`${name}_total`, matchers)}[${window}]))`;
+    return `sum(rate(${this.select(this.counterName(name), matchers, name)}[${window}]))`;
   }
 
   /** Observations per second of a histogram: the rate of its `_count` series (never `_sum`). */
   observationRate(name: string, kind: HistogramKind, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
-    return `sum(rate(${this.select(this.histogramName(name, kind, 'count'), matchers)}[${window}]))`;
+    return `sum(rate(${this.select(this.histogramName(name, kind, 'count'), matchers, name)}[${window}]))`;
   }
 
   /** A timer quantile converted to `unit`: tally timers are seconds, OTel timers milliseconds. */
@@ -56,7 +74,7 @@ export class QueryBuilder {
     matchers?: readonly LabelMatcher[];
     window?: string;
   }): string {
-    const bucket = this.select(this.histogramName(input.name, 'timer', 'bucket'), input.matchers ?? []);
+    const bucket = this.select(this.histogramName(input.name, 'timer', 'bucket'), input.matchers ?? [], input.name);
     const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window ?? '5m'}])))`;
     if (this.style === 'tally') return input.unit === 'ms' ? `${base} * 1000` : base;
     return input.unit === 'sec' ? `${base} / 1000` : base;

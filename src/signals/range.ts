@@ -1,7 +1,8 @@
 import type { PrometheusClient } from '../clients/prometheus.ts';
-import type { ClusterConfig, MetricStyle, SignalsSnapshot } from '../models/index.ts';
+import type { ClusterConfig, CounterNaming, MetricStyle, SignalsSnapshot } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
 import { buildSignalQueries } from './catalog.ts';
+import { detectUnlessKnown } from './observe.ts';
 import { mapWithConcurrency } from './pool.ts';
 import { parseLabelMatchers } from './promql.ts';
 import type { QueryOutcome } from './snapshot.ts';
@@ -17,6 +18,8 @@ export interface ObserveRangeInput {
   stepMs: number;
   prometheus: PrometheusClient;
   metricStyle: MetricStyle;
+  /** Whether counters carry `_total`; detected once from metric names when not given, `total` if undetectable. */
+  counters?: CounterNaming;
   /** Range queries in flight at once. @default 4 */
   concurrency?: number;
   signal?: AbortSignal;
@@ -47,13 +50,17 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
   if (!(input.stepMs > 0) || input.endMs < input.startMs) {
     throw new AppError('INVALID_INPUT', 'the range needs end >= start and a positive step', { status: 400 });
   }
-  const queries = buildSignalQueries({
-    style: input.metricStyle,
-    matchers: parseLabelMatchers(input.cluster.selector ?? ''),
+  const matchers = parseLabelMatchers(input.cluster.selector ?? '');
+  const signalOption = input.signal ? { signal: input.signal } : {};
+  const detected = await detectUnlessKnown({
+    known: { style: input.metricStyle, counters: input.counters ?? null },
+    prometheus: input.prometheus,
+    ...signalOption,
   });
+  const counters = detected.counters ?? 'total';
+  const queries = buildSignalQueries({ style: input.metricStyle, counters, matchers });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
   const chunks = rangeChunks(input);
-  const signalOption = input.signal ? { signal: input.signal } : {};
   const results = await mapWithConcurrency({
     items: distinct,
     concurrency: input.concurrency ?? 4,
@@ -84,7 +91,7 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
       outcomes.set(query, value === undefined ? { kind: 'no_series' } : { kind: 'value', value });
     }
     snapshots.push(
-      assembleSnapshot({ cluster: input.cluster.name, atMs, style: input.metricStyle, queries, outcomes }),
+      assembleSnapshot({ cluster: input.cluster.name, atMs, style: input.metricStyle, counters, queries, outcomes }),
     );
   }
   return snapshots;

@@ -1,4 +1,4 @@
-import type { MetricStyle, MissingSignal, SignalsSnapshot } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, MissingSignal, SignalsSnapshot } from '../models/index.ts';
 import { parseOrThrow, SignalsSnapshot as SignalsSnapshotSchema } from '../models/index.ts';
 import type { SignalId } from './catalog.ts';
 import { SIGNAL_CATALOG } from './catalog.ts';
@@ -91,6 +91,8 @@ export function assembleSnapshot(input: {
   cluster: string;
   atMs: number;
   style: MetricStyle;
+  /** How the queries named counters; recorded in the snapshot when given. */
+  counters?: CounterNaming;
   queries: readonly { inputs: Readonly<Record<string, string>> }[];
   outcomes: ReadonlyMap<string, QueryOutcome>;
 }): SignalsSnapshot {
@@ -98,6 +100,7 @@ export function assembleSnapshot(input: {
     at: new Date(input.atMs).toISOString(),
     cluster: input.cluster,
     metric_style: input.style,
+    ...(input.counters ? { counter_naming: input.counters } : {}),
   };
   const missing: MissingSignal[] = [];
   input.queries.forEach((queries, index) => {

@@ -95,6 +95,39 @@ describe('observeCluster', () => {
     expect(snapshot.metric_style).toBe('tally');
   });
 
+  test('a configured style still detects bare counters and queries them without _total', async () => {
+    const { client, stats } = fakePrometheus(() => 3, ['service_requests', 'task_requests', 'up']);
+    const snapshot = await observeCluster({
+      cluster: { ...cluster, metric_style: 'tally' },
+      atMs: 0,
+      prometheus: client,
+    });
+    expect(snapshot).toMatchObject({ metric_style: 'tally', counter_naming: 'bare' });
+    expect(stats.queries).toContain('sum(rate(task_requests{service_name="history",cluster="prod"}[1m]))');
+    expect(stats.queries.some((q) => q.includes('_total'))).toBe(false);
+  });
+
+  test('when names cannot be listed, counters default to _total and the cycle still runs', async () => {
+    const { client } = fakePrometheus(() => 3);
+    client.metricNames = async () => {
+      throw new AppError('UPSTREAM_TIMEOUT', 'slow');
+    };
+    const snapshot = await observeCluster({ cluster, atMs: 0, prometheus: client, metricStyle: 'tally' });
+    expect(snapshot.counter_naming).toBe('total');
+    expect(snapshot.primary.history.task_processing_rate_per_sec).toBe(3);
+  });
+
+  test('given both style and counter naming, no names are listed', async () => {
+    const { client } = fakePrometheus(() => 3);
+    let listed = 0;
+    client.metricNames = async () => {
+      listed += 1;
+      return [];
+    };
+    await observeCluster({ cluster, atMs: 0, prometheus: client, metricStyle: 'otel', counters: 'bare' });
+    expect(listed).toBe(0);
+  });
+
   test.each([
     [['state_transition_count_ratio_count', 'up'], 'otel'],
     [['task_latency_queue_bucket'], 'tally'],

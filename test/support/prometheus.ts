@@ -2,17 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MetricStyle } from '../../src/models/index.ts';
+import type { CounterNaming, MetricStyle } from '../../src/models/index.ts';
 import type { ScenarioSpec } from '../fixtures/generate.ts';
 import { generateOpenMetrics } from '../fixtures/generate.ts';
 
-/** A real Prometheus serving backfilled fixture blocks. Dispose it (`await using`) to stop it and delete its data. */
+/** A real Prometheus. Dispose it (`await using`) to stop it and delete its data. */
 export interface LocalPrometheus extends AsyncDisposable {
   url: string;
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A free 127.0.0.1 TCP port (bound, read and released; the caller binds it next). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
@@ -28,33 +29,19 @@ async function run(cmd: string[]): Promise<void> {
 }
 
 /**
- * Write the scenarios as OpenMetrics, backfill them with `promtool tsdb create-blocks-from openmetrics`, and start
- * `prometheus` on a free 127.0.0.1 port over those blocks with an empty scrape config. Resolves once `/-/ready`
- * answers 200. Retention is generous because block ages are measured against the newest block, and fixtures live
- * in the past.
+ * Start `prometheus` on a free 127.0.0.1 port with `configYaml` over `dataDir` (inside `dir`, deleted on stop).
+ * Resolves once `/-/ready` answers 200. Retention is generous because backfilled block ages are measured against
+ * the newest block, and fixtures live in the past.
  */
-export async function startPrometheusWithFixtures(input: {
-  scenarios: readonly ScenarioSpec[];
-  style: MetricStyle;
-  startMs: number;
-  scrapeSec?: number;
-}): Promise<LocalPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), 'copilot-prom-'));
-  const dataDir = join(dir, 'data');
-  const metricsFile = join(dir, 'fixtures.om');
-  const sink = Bun.file(metricsFile).writer();
-  for (const chunk of generateOpenMetrics(input)) sink.write(chunk);
-  await sink.end();
-  await run(['promtool', 'tsdb', 'create-blocks-from', 'openmetrics', metricsFile, dataDir]);
-  rmSync(metricsFile);
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 15s\nscrape_configs: []\n');
+async function launchPrometheus(input: { dir: string; dataDir: string; configYaml: string }): Promise<LocalPrometheus> {
+  const config = join(input.dir, 'prometheus.yml');
+  writeFileSync(config, input.configYaml);
   const port = await freePort();
   const proc = Bun.spawn(
     [
       'prometheus',
       `--config.file=${config}`,
-      `--storage.tsdb.path=${dataDir}`,
+      `--storage.tsdb.path=${input.dataDir}`,
       '--storage.tsdb.retention.time=100y',
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
@@ -68,7 +55,7 @@ export async function startPrometheusWithFixtures(input: {
     stopped = true;
     proc.kill();
     await proc.exited;
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(input.dir, { recursive: true, force: true });
   };
   // Wait for readiness by polling the condition, bounded by the process exiting.
   for (;;) {
@@ -85,4 +72,55 @@ export async function startPrometheusWithFixtures(input: {
     await Bun.sleep(50);
   }
   return { url, stop, [Symbol.asyncDispose]: stop };
+}
+
+/**
+ * Write the scenarios as OpenMetrics (counters `<name>_total` unless `counters` is `bare`), backfill them with
+ * `promtool tsdb create-blocks-from openmetrics`, and serve those blocks with an empty scrape config.
+ */
+export async function startPrometheusWithFixtures(input: {
+  scenarios: readonly ScenarioSpec[];
+  style: MetricStyle;
+  counters?: CounterNaming;
+  startMs: number;
+  scrapeSec?: number;
+}): Promise<LocalPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'copilot-prom-'));
+  const dataDir = join(dir, 'data');
+  const metricsFile = join(dir, 'fixtures.om');
+  const sink = Bun.file(metricsFile).writer();
+  for (const chunk of generateOpenMetrics(input)) sink.write(chunk);
+  await sink.end();
+  await run(['promtool', 'tsdb', 'create-blocks-from', 'openmetrics', metricsFile, dataDir]);
+  rmSync(metricsFile);
+  return launchPrometheus({
+    dir,
+    dataDir,
+    configYaml: 'global:\n  scrape_interval: 15s\nscrape_configs: []\n',
+  });
+}
+
+/**
+ * Start a Prometheus that scrapes `targets` (`host:port`, path `/metrics`) as job `job` every `scrapeIntervalSec`
+ * seconds, with Prometheus's default content negotiation (it offers OpenMetrics first, text 0.0.4 as fallback).
+ */
+export async function startPrometheusScraping(input: {
+  targets: readonly string[];
+  job?: string;
+  scrapeIntervalSec?: number;
+}): Promise<LocalPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'copilot-prom-scrape-'));
+  const interval = `${input.scrapeIntervalSec ?? 1}s`;
+  const configYaml = [
+    'global:',
+    `  scrape_interval: ${interval}`,
+    `  scrape_timeout: ${interval}`,
+    `  evaluation_interval: ${interval}`,
+    'scrape_configs:',
+    `  - job_name: ${JSON.stringify(input.job ?? 'temporal')}`,
+    '    static_configs:',
+    `      - targets: ${JSON.stringify(input.targets)}`,
+    '',
+  ].join('\n');
+  return launchPrometheus({ dir, dataDir: join(dir, 'data'), configYaml });
 }
