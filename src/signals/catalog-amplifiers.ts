@@ -1,4 +1,4 @@
-import { amplifier as amp, HISTORY, notMeasurable, single } from './catalog-measures.ts';
+import { amplifier as amp, HISTORY, notMeasurable, single, USER_WORKERS } from './catalog-measures.ts';
 import type { Derived, SignalDefinition } from './catalog-types.ts';
 import { re } from './query-builder.ts';
 
@@ -75,19 +75,19 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
     'amplifiers.worker.poller_concurrency',
     'count',
     'SDK pollers (all types).',
-    single((b) => b.gaugeSum('temporal_num_pollers')),
+    single((b) => b.gaugeSum('temporal_num_pollers', [USER_WORKERS])),
   ),
   amp(
     'amplifiers.worker.task_slots_available',
     'count',
     'SDK free task slots (all worker types).',
-    single((b) => b.gaugeSum('temporal_worker_task_slots_available')),
+    single((b) => b.gaugeSum('temporal_worker_task_slots_available', [USER_WORKERS])),
   ),
   amp(
     'amplifiers.worker.task_slots_used',
     'count',
     'SDK used task slots (all worker types).',
-    single((b) => b.gaugeSum('temporal_worker_task_slots_used')),
+    single((b) => b.gaugeSum('temporal_worker_task_slots_used', [USER_WORKERS])),
   ),
   amp('amplifiers.cache.hit_rate', 'ratio', 'History cache hits / requests; null below 0.1 requests/s.', {
     kind: 'promql',
@@ -149,8 +149,8 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
   amp(
     'amplifiers.runtime.goroutines',
     'count',
-    'Goroutines across server processes.',
-    single((b) => b.gaugeSum('num_goroutines')),
+    'Goroutines across server processes (each process once).',
+    single((b) => b.processGaugeSum('num_goroutines')),
   ),
   amp(
     'amplifiers.runtime.blocked_goroutines',
@@ -164,12 +164,20 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
     'CPU throttling.',
     notMeasurable('needs container metrics (cgroup throttling), not exported by Temporal'),
   ),
-  amp(
-    'amplifiers.host.memory_rss_bytes',
-    'bytes',
-    'Resident memory (process collector; present only if the exporter registers it).',
-    single((b) => b.gaugeSum('process_resident_memory_bytes')),
-  ),
+  amp('amplifiers.host.memory_rss_bytes', 'bytes', 'Go memory held from the OS by the server processes.', {
+    kind: 'promql',
+    // Temporal exports no process collector (process_resident_memory_bytes is absent from both exporters, and a
+    // Prometheus that has it usually has it for other jobs). Its Go runtime gauges give what the Go runtime holds:
+    // heap in use + idle heap not yet returned to the OS + goroutine stacks, the bulk of a Go server's RSS.
+    inputs: (b) => ({
+      value: [
+        b.processGaugeSum('memory_heapinuse'),
+        `+ ${b.processGaugeSum('memory_heapidle')}`,
+        `- ${b.processGaugeSum('memory_heapreleased')}`,
+        `+ ${b.processGaugeSum('memory_stack')}`,
+      ].join(' '),
+    }),
+  }),
   amp(
     'amplifiers.host.gc_pause_ms',
     'ms',

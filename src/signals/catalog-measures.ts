@@ -1,7 +1,7 @@
 import type { Derived, Measure, SignalDefinition } from './catalog-types.ts';
 import type { LabelMatcher } from './promql.ts';
 import type { QueryBuilder } from './query-builder.ts';
-import { eq, nre, re } from './query-builder.ts';
+import { eq, ne, nre, re } from './query-builder.ts';
 
 /** Building blocks shared by the catalog's tables. */
 export type Q = (b: QueryBuilder) => string;
@@ -31,14 +31,17 @@ export const WORKFLOW_QUEUE = re('task_type', 'Workflow|TASK_QUEUE_TYPE_WORKFLOW
 export const ACTIVITY_QUEUE = re('task_type', 'Activity|TASK_QUEUE_TYPE_ACTIVITY');
 export const LONG_POLLS = nre('operation', 'Poll.*TaskQueue');
 export const POLL_FLOOR_PER_SEC = 0.01;
+// The server's own worker role runs Go SDK workers for system workflows (batch, schedules, scanners) and exports
+// their temporal_* SDK metrics with service_name="worker"; they say nothing about the user's workers.
+export const USER_WORKERS = ne('service_name', 'worker');
 
 export const successRate: Q = (b) => b.counterRate('workflow_success');
 // Terminations are operator actions, not failures; timeouts are failures to finish.
 export const FAILED_COUNTERS = ['workflow_failed', 'workflow_timeout'] as const;
 export const pollSuccess: Q = (b) => b.counterRate('poll_success', [MATCHING]);
 export const pollTimeouts: Q = (b) => b.counterRate('poll_timeouts', [MATCHING]);
-export const stickyHits: Q = (b) => b.counterRate('temporal_sticky_cache_hit', [], '5m');
-export const stickyMisses: Q = (b) => b.counterRate('temporal_sticky_cache_miss', [], '5m');
+export const stickyHits: Q = (b) => b.counterRate('temporal_sticky_cache_hit', [USER_WORKERS], '5m');
+export const stickyMisses: Q = (b) => b.counterRate('temporal_sticky_cache_miss', [USER_WORKERS], '5m');
 
 export const PRIMARY_GATES = 'primary signal: engine gates';
 export const AMPLIFIER = 'explanations only (amplifiers never decide the state)';

@@ -5,6 +5,7 @@ import {
   single,
   stickyHits,
   stickyMisses,
+  USER_WORKERS,
   WORKFLOW_QUEUE,
   workerSignal as worker,
 } from './catalog-measures.ts';
@@ -52,26 +53,26 @@ export const WORKER_SIGNALS: readonly SignalDefinition[] = [
       `worker.${kind}_slots_available`,
       'count',
       `SDK free ${kind} slots.`,
-      single((b) => b.gaugeSum('temporal_worker_task_slots_available', [eq('worker_type', workerType)])),
+      single((b) => b.gaugeSum('temporal_worker_task_slots_available', [eq('worker_type', workerType), USER_WORKERS])),
     ),
     worker(
       `worker.${kind}_slots_used`,
       'count',
       `SDK used ${kind} slots.`,
-      single((b) => b.gaugeSum('temporal_worker_task_slots_used', [eq('worker_type', workerType)])),
+      single((b) => b.gaugeSum('temporal_worker_task_slots_used', [eq('worker_type', workerType), USER_WORKERS])),
     ),
     worker(
       `worker.${kind}_pollers`,
       'count',
       `SDK ${kind} pollers.`,
-      single((b) => b.gaugeSum('temporal_num_pollers', [eq('poller_type', pollerType)])),
+      single((b) => b.gaugeSum('temporal_num_pollers', [eq('poller_type', pollerType), USER_WORKERS])),
     ),
   ]),
   worker(
     'worker_amplifiers.cache.sticky_cache_size',
     'count',
     'SDK sticky cache size (workflows).',
-    single((b) => b.gaugeSum('temporal_sticky_cache_size')),
+    single((b) => b.gaugeSum('temporal_sticky_cache_size', [USER_WORKERS])),
   ),
   worker(
     'worker_amplifiers.cache.sticky_cache_hit_rate',
@@ -89,12 +90,19 @@ export const WORKER_SIGNALS: readonly SignalDefinition[] = [
     'worker_amplifiers.poll.long_poll_latency_p95_ms',
     'ms',
     'SDK p95 long-poll latency.',
-    single((b) => b.timerQuantile({ quantile: 0.95, name: 'temporal_long_request_latency', unit: 'ms' })),
+    single((b) =>
+      b.timerQuantile({
+        quantile: 0.95,
+        name: 'temporal_long_request_latency',
+        unit: 'ms',
+        matchers: [USER_WORKERS],
+      }),
+    ),
   ),
   worker(
     'worker_amplifiers.poll.long_poll_failure_rate_per_sec',
     'per_sec',
     'SDK long-poll failures per second.',
-    single((b) => b.counterRate('temporal_long_request_failure', [], '5m')),
+    single((b) => b.counterRate('temporal_long_request_failure', [USER_WORKERS], '5m')),
   ),
 ];

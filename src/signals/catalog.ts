@@ -1,11 +1,13 @@
 import type { CounterNaming, MetricStyle } from '../models/index.ts';
 import { AMPLIFIER_SIGNALS } from './catalog-amplifiers.ts';
+import { EMITTED_ONLY_WHEN } from './catalog-conditional.ts';
 import { PRIMARY_SIGNALS } from './catalog-primary.ts';
 import type { SignalDefinition, SignalId } from './catalog-types.ts';
 import { WORKER_SIGNALS } from './catalog-worker.ts';
 import type { LabelMatcher } from './promql.ts';
 import { QueryBuilder } from './query-builder.ts';
 
+export { EMITTED_ONLY_WHEN } from './catalog-conditional.ts';
 export type { Derived, Measure, SignalDefinition, SignalId, SignalTier, SignalUnit } from './catalog-types.ts';
 export { tierOf } from './catalog-types.ts';
 export type { MetricNaming } from './query-builder.ts';
@@ -59,6 +61,8 @@ export interface CatalogMetric {
   name: string;
   family: string;
   signals: SignalId[];
+  /** Set when a serving server lacks the family until this happens (see EMITTED_ONLY_WHEN). */
+  emittedOnlyWhen?: string;
 }
 
 /** Every series name the catalog reads in a naming, sorted by name. */
@@ -66,7 +70,13 @@ export function catalogMetrics(input: { style: MetricStyle; counters?: CounterNa
   const byName = new Map<string, CatalogMetric>();
   for (const queries of buildSignalQueries({ ...input, matchers: [] })) {
     for (const [name, family] of Object.entries(queries.families)) {
-      const entry = byName.get(name) ?? { name, family, signals: [] };
+      const condition = EMITTED_ONLY_WHEN[family];
+      const entry = byName.get(name) ?? {
+        name,
+        family,
+        signals: [],
+        ...(condition ? { emittedOnlyWhen: condition } : {}),
+      };
       entry.signals.push(queries.id);
       byName.set(name, entry);
     }

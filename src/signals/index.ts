@@ -7,7 +7,14 @@ export type {
   SignalTier,
   SignalUnit,
 } from './catalog.ts';
-export { buildSignalQueries, catalogMetrics, expectedMetricNames, SIGNAL_CATALOG, tierOf } from './catalog.ts';
+export {
+  buildSignalQueries,
+  catalogMetrics,
+  EMITTED_ONLY_WHEN,
+  expectedMetricNames,
+  SIGNAL_CATALOG,
+  tierOf,
+} from './catalog.ts';
 export type { DetectedNaming } from './detect-style.ts';
 export {
   counterNamingFromMetricNames,

@@ -4,6 +4,7 @@ import { vectorSelector } from './promql.ts';
 
 /** Shorthand matchers for catalog entries. */
 export const eq = (name: string, value: string): LabelMatcher => ({ name, op: '=', value });
+export const ne = (name: string, value: string): LabelMatcher => ({ name, op: '!=', value });
 export const re = (name: string, value: string): LabelMatcher => ({ name, op: '=~', value });
 export const nre = (name: string, value: string): LabelMatcher => ({ name, op: '!~', value });
 
@@ -78,6 +79,15 @@ export class QueryBuilder {
     const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window ?? '5m'}])))`;
     if (this.style === 'tally') return input.unit === 'ms' ? `${base} * 1000` : base;
     return input.unit === 'sec' ? `${base} / 1000` : base;
+  }
+
+  /**
+   * Sum of a per-process gauge, counting each process once. A single binary hosting several roles (the dev server,
+   * `temporal server start` with all services) reports the same runtime gauge once per `service_name`; separate
+   * processes differ in their target labels (`instance`, `job`, `task_id`), so they stay apart.
+   */
+  processGaugeSum(name: string, matchers: readonly LabelMatcher[] = []): string {
+    return `sum(max without (service_name) (${this.select(name, matchers)}))`;
   }
 
   /** Sum of a gauge across the cluster's series. */
