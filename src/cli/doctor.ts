@@ -1,8 +1,15 @@
 import type { PrometheusClient } from '../clients/prometheus.ts';
 import { createPrometheusClient } from '../clients/prometheus.ts';
-import type { MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
-import { buildSignalQueries, observeCluster, SIGNAL_CATALOG, styleFromMetricNames, tierOf } from '../signals/index.ts';
+import {
+  buildSignalQueries,
+  EMITTED_ONLY_WHEN,
+  namingFromMetricNames,
+  observeCluster,
+  SIGNAL_CATALOG,
+  tierOf,
+} from '../signals/index.ts';
 import { parseFlags, parseIsoMs, parseMetricStyle } from './backtest.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
@@ -14,8 +21,13 @@ export interface DoctorReport {
     error?: string;
     detected_style: MetricStyle | null;
     style_used: MetricStyle;
+    counter_naming: CounterNaming;
   };
-  metrics: { present: string[]; missing: { name: string; signals: string[]; blinds: string[] }[] };
+  metrics: {
+    present: string[];
+    /** `emitted_only_when` is set for names a healthy server lacks until that event happens. */
+    missing: { name: string; signals: string[]; blinds: string[]; emitted_only_when?: string }[];
+  };
   signals: { id: string; tier: string; has_data: boolean; value: number | null; reason?: string; detail?: string }[];
   loki?: { url: string; ok: boolean; status?: number; error?: string };
 }
@@ -58,17 +70,27 @@ export async function runDoctor(input: {
   } catch (caught) {
     error = isAppError(caught) ? `${caught.code}: ${caught.message}` : String(caught);
   }
-  const detected = styleFromMetricNames(names);
+  const { style: detected, counters: detectedCounters } = namingFromMetricNames(names);
   const style = input.metricStyle ?? detected ?? 'otel';
+  // Exporters differ on the `_total` suffix; check the names this server actually uses.
+  const counters = detectedCounters ?? 'total';
   const present = new Set(names);
-  const queries = buildSignalQueries({ style, matchers: [] });
+  const queries = buildSignalQueries({ style, counters, matchers: [] });
   const users = new Map<string, string[]>();
   for (const signal of queries)
     for (const name of signal.metrics) users.set(name, [...(users.get(name) ?? []), signal.id]);
   const blindsOf = (id: string) => SIGNAL_CATALOG.find((s) => s.id === id)?.blinds ?? '';
   const missing = [...users.entries()]
     .filter(([name]) => !present.has(name))
-    .map(([name, ids]) => ({ name, signals: ids, blinds: [...new Set(ids.map(blindsOf))] }))
+    .map(([name, ids]) => {
+      const condition = emittedOnlyWhen(name);
+      return {
+        name,
+        signals: ids,
+        blinds: [...new Set(ids.map(blindsOf))],
+        ...(condition === undefined ? {} : { emitted_only_when: condition }),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
   const snapshot = await observeCluster({
     cluster: {
@@ -79,6 +101,7 @@ export async function runDoctor(input: {
     atMs: input.nowMs,
     prometheus: input.prometheus,
     metricStyle: style,
+    counters,
   });
   const signals = SIGNAL_CATALOG.map((signal) => {
     const why = snapshot.missing.find((m) => m.signal === signal.id);
@@ -98,6 +121,7 @@ export async function runDoctor(input: {
       ...(error === undefined ? {} : { error }),
       detected_style: detected,
       style_used: style,
+      counter_naming: counters,
     },
     metrics: { present: [...users.keys()].filter((name) => present.has(name)).sort(), missing },
     signals,
@@ -105,12 +129,22 @@ export async function runDoctor(input: {
   };
 }
 
+/** The condition under which a metric family first appears, for a concrete series name of that family. */
+function emittedOnlyWhen(name: string): string | undefined {
+  const family = Object.keys(EMITTED_ONLY_WHEN)
+    .filter((key) => name === key || name.startsWith(`${key}_`))
+    .sort((a, b) => b.length - a.length)[0];
+  return family === undefined ? undefined : EMITTED_ONLY_WHEN[family];
+}
+
 export function formatDoctorTable(report: DoctorReport): string {
   const p = report.prometheus;
   const lines = [
     `prometheus ${p.url}: ${p.reachable ? 'reachable' : `UNREACHABLE (${p.error ?? ''})`}`,
-    `naming style: detected ${p.detected_style ?? 'none'}, using ${p.style_used}`,
-    `catalog metric names: ${report.metrics.present.length} present, ${report.metrics.missing.length} missing`,
+    `naming style: detected ${p.detected_style ?? 'none'}, using ${p.style_used}; counters ${p.counter_naming === 'total' ? 'end in _total' : 'have no _total suffix'}`,
+    `catalog metric names: ${report.metrics.present.length} present, ${report.metrics.missing.length} missing (${
+      report.metrics.missing.filter((m) => m.emitted_only_when === undefined).length
+    } unexpected)`,
     '',
     'signals:',
     ...report.signals.map(
@@ -120,7 +154,8 @@ export function formatDoctorTable(report: DoctorReport): string {
     '',
     'missing metric names and what they blind:',
     ...report.metrics.missing.map(
-      (m) => `  ${m.name}\n    signals: ${m.signals.join(', ')}\n    blinds: ${m.blinds.join('; ')}`,
+      (m) =>
+        `  ${m.name}${m.emitted_only_when ? ` (normal until ${m.emitted_only_when})` : ''}\n    signals: ${m.signals.join(', ')}\n    blinds: ${m.blinds.join('; ')}`,
     ),
   ];
   if (report.loki) {

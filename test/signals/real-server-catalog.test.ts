@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { runDoctor } from '../../src/cli/doctor.ts';
 import type { PrometheusClient } from '../../src/clients/prometheus.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
 import type { SignalsSnapshot } from '../../src/models/index.ts';
@@ -165,6 +166,15 @@ describe('signal catalog against a real Temporal dev server', () => {
       return metrics.filter((m) => names.has(m.name) && !stored.has(m.name)).map((m) => m.name);
     });
     expect(unstored).toEqual([]);
+  }, 60_000);
+
+  test('doctor reports the real naming and no unexpected missing metric names', async () => {
+    const unexpected = await eventually(async () => {
+      const report = await runDoctor({ prometheus: client, prometheusUrl: prometheus.url, nowMs: Date.now() });
+      expect(report.prometheus).toMatchObject({ detected_style: 'tally', counter_naming: 'bare', reachable: true });
+      return report.metrics.missing.filter((m) => m.emitted_only_when === undefined).map((m) => m.name);
+    });
+    expect(unexpected).toEqual([]);
   }, 60_000);
 
   test('EMITTED_ONLY_WHEN has no dead entries: each is a family the catalog reads, with its condition', () => {
