@@ -2,9 +2,9 @@
 // query_range over the same span. Run: bun bench/backtest.ts
 import { runBacktest } from '../src/cli/backtest.ts';
 import { createPrometheusClient } from '../src/clients/prometheus.ts';
-import { HEALTHY } from '../test/fixtures/generate.ts';
-import { FIXTURE_START_MS } from '../test/fixtures/scenarios.ts';
-import { startPrometheusWithFixtures } from '../test/support/prometheus.ts';
+import { startPrometheusWithFixtures } from '../src/demo/local-prometheus.ts';
+import { HEALTHY } from '../src/demo/scenario-metrics.ts';
+import { FIXTURE_START_MS } from '../src/demo/scenarios.ts';
 
 const DAY_SEC = 86_400;
 const STEP_MS = 30_000;

@@ -1,9 +1,9 @@
 // One observation cycle against a real local Prometheus, as a ratio to its slowest single query and to running the
 // same queries one after another. Run: bun bench/observe-cycle.ts
 import { createPrometheusClient } from '../src/clients/prometheus.ts';
+import { startPrometheusWithFixtures } from '../src/demo/local-prometheus.ts';
+import { FIXTURE_START_MS, scenarioSpecs } from '../src/demo/scenarios.ts';
 import { buildSignalQueries, observeCluster } from '../src/signals/index.ts';
-import { FIXTURE_START_MS, scenarioSpecs } from '../test/fixtures/scenarios.ts';
-import { startPrometheusWithFixtures } from '../test/support/prometheus.ts';
 
 const ROUNDS = 5;
 await using prometheus = await startPrometheusWithFixtures({

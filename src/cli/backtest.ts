@@ -1,7 +1,16 @@
 import type { PrometheusClient } from '../clients/prometheus.ts';
 import { createPrometheusClient } from '../clients/prometheus.ts';
 import { evaluate, initialEngineState } from '../health/index.ts';
-import type { ClusterConfig, DataQuality, EngineState, HealthState, MetricStyle, ScaleBand } from '../models/index.ts';
+import type {
+  ClusterConfig,
+  DataQuality,
+  Decision,
+  EngineState,
+  HealthState,
+  MetricStyle,
+  ScaleBand,
+  SignalsSnapshot,
+} from '../models/index.ts';
 import { AppError, MetricStyle as MetricStyleType } from '../models/index.ts';
 import { detectMetricStyle, observeRange } from '../signals/index.ts';
 import type { CliIo, Command } from './command.ts';
@@ -43,6 +52,8 @@ export async function runBacktest(input: {
   stepMs: number;
   metricStyle?: MetricStyle;
   signal?: AbortSignal;
+  /** Called after each step, in order, e.g. to store the cycle (the demo does). */
+  onStep?: (step: { snapshot: SignalsSnapshot; decision: Decision; state: EngineState }) => Promise<void>;
 }): Promise<BacktestReport> {
   const style = input.metricStyle ?? input.cluster.metric_style ?? (await detectMetricStyle(input));
   if (style === null) {
@@ -59,6 +70,7 @@ export async function runBacktest(input: {
     });
     state = result.state;
     const { decision } = result;
+    await input.onStep?.({ snapshot, decision, state });
     timeline.push({
       at: decision.at,
       health_state: decision.health_state,

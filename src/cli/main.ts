@@ -3,11 +3,12 @@ import { backtestCommand } from './backtest.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
 import { dbCommand } from './db.ts';
+import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
 import { evaluateCommand } from './evaluate.ts';
 
 /** Every command the `copilot` CLI offers. Each module owns its flags and its `--help`. */
-export const COMMANDS: readonly Command[] = [evaluateCommand, backtestCommand, doctorCommand, dbCommand];
+export const COMMANDS: readonly Command[] = [demoCommand, evaluateCommand, backtestCommand, doctorCommand, dbCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));

@@ -3,13 +3,13 @@ import type { BacktestReport, TimelineEntry } from '../../src/cli/backtest.ts';
 import { backtestCommand, parseDurationMs } from '../../src/cli/backtest.ts';
 import type { CliIo } from '../../src/cli/command.ts';
 import { runCli } from '../../src/cli/main.ts';
+import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
+import { startPrometheusWithFixtures } from '../../src/demo/local-prometheus.ts';
+import type { ScenarioName } from '../../src/demo/scenarios.ts';
+import { atMinute, FIXTURE_START_MS, SCENARIO_DURATION_SEC, scenarioSpecs } from '../../src/demo/scenarios.ts';
 import type { MetricStyle } from '../../src/models/index.ts';
 import { AppError } from '../../src/models/index.ts';
 import { rangeChunks } from '../../src/signals/range.ts';
-import type { ScenarioName } from '../fixtures/scenarios.ts';
-import { atMinute, FIXTURE_START_MS, SCENARIO_DURATION_SEC, scenarioSpecs } from '../fixtures/scenarios.ts';
-import type { LocalPrometheus } from '../support/prometheus.ts';
-import { startPrometheusWithFixtures } from '../support/prometheus.ts';
 
 function captureIo(): CliIo & { text: () => string } {
   let out = '';

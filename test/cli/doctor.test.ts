@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import type { CliIo } from '../../src/cli/command.ts';
 import type { DoctorReport } from '../../src/cli/doctor.ts';
 import { doctorCommand } from '../../src/cli/doctor.ts';
-import { atMinute, FIXTURE_START_MS, SCENARIOS } from '../fixtures/scenarios.ts';
-import type { LocalPrometheus } from '../support/prometheus.ts';
-import { startPrometheusWithFixtures } from '../support/prometheus.ts';
+import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
+import { startPrometheusWithFixtures } from '../../src/demo/local-prometheus.ts';
+import { atMinute, FIXTURE_START_MS, SCENARIOS } from '../../src/demo/scenarios.ts';
 
 function captureIo(): CliIo & { text: () => string } {
   let out = '';

@@ -2,14 +2,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { runBacktest } from '../../src/cli/backtest.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
+import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
+import { startPrometheusWithFixtures } from '../../src/demo/local-prometheus.ts';
+import type { ScenarioName } from '../../src/demo/scenarios.ts';
+import {
+  atMinute,
+  FIXTURE_START_MS,
+  SCENARIO_DURATION_SEC,
+  SCENARIOS,
+  scenarioSpecs,
+} from '../../src/demo/scenarios.ts';
 import type { CounterNaming, SignalsSnapshot } from '../../src/models/index.ts';
 import { buildSignalQueries, catalogMetrics } from '../../src/signals/catalog.ts';
 import { counterNamingFromMetricNames, detectMetricNaming } from '../../src/signals/detect-style.ts';
 import { observeRange } from '../../src/signals/range.ts';
-import type { ScenarioName } from '../fixtures/scenarios.ts';
-import { atMinute, FIXTURE_START_MS, SCENARIO_DURATION_SEC, SCENARIOS, scenarioSpecs } from '../fixtures/scenarios.ts';
-import type { LocalPrometheus } from '../support/prometheus.ts';
-import { startPrometheusWithFixtures } from '../support/prometheus.ts';
 
 const prod = [{ name: 'cluster', op: '=' as const, value: 'prod' }];
 const MARKERS = ['service_requests', 'persistence_requests', 'task_requests', 'client_requests'];

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
 import { runDoctor } from '../../src/cli/doctor.ts';
 import type { PrometheusClient } from '../../src/clients/prometheus.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
+import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
+import { startPrometheusScraping } from '../../src/demo/local-prometheus.ts';
 import type { SignalsSnapshot } from '../../src/models/index.ts';
 import { catalogMetrics, EMITTED_ONLY_WHEN } from '../../src/signals/catalog.ts';
 import { detectMetricNaming, detectMetricStyle } from '../../src/signals/detect-style.ts';
 import { observeCluster } from '../../src/signals/observe.ts';
-import type { LocalPrometheus } from '../support/prometheus.ts';
-import { startPrometheusScraping } from '../support/prometheus.ts';
 import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
 

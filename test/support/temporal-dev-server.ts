@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './prometheus.ts';
+import { freePort } from '../../src/demo/local-prometheus.ts';
 
 /** The Temporal CLI that `.ci/setup` builds (`.ci/build-temporal`); it embeds the dev server. */
 export const TEMPORAL_CLI = join(homedir(), '.cache', 'temporal-sre-copilot', 'temporal');

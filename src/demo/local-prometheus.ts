@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CounterNaming, MetricStyle } from '../../src/models/index.ts';
-import type { ScenarioSpec } from '../fixtures/generate.ts';
-import { generateOpenMetrics } from '../fixtures/generate.ts';
+import type { CounterNaming, MetricStyle } from '../models/index.ts';
+import type { ScenarioSpec } from './scenario-metrics.ts';
+import { generateOpenMetrics } from './scenario-metrics.ts';
 
 /** A real Prometheus. Dispose it (`await using`) to stop it and delete its data. */
 export interface LocalPrometheus extends AsyncDisposable {

@@ -1,0 +1,74 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/demo/local-prometheus.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'copilot-demo-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+interface DemoJson {
+  scenario: string;
+  store: { kind: string };
+  cycles: { stored: number; already_present: number };
+  report: { timeline: { at: string; health_state: string }[]; summary: { steps: number } };
+  worst: { health_state: string } | null;
+}
+
+/** The quick start's command, as a user runs it, on the embedded default store in a private data dir. */
+async function demo(args: string[], port: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env: Record<string, string> = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: process.env['HOME'] ?? dataDir,
+    COPILOT_DATA_DIR: dataDir,
+    COPILOT_EMBEDDED_DB_PORT: String(port),
+  };
+  const proc = Bun.spawn(['bun', 'run', 'copilot', 'demo', ...args], { env, stdout: 'pipe', stderr: 'pipe' });
+  const [code, stdout, stderr] = await Promise.all([
+    proc.exited,
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+  ]);
+  return { code, stdout, stderr };
+}
+
+describe('copilot demo', () => {
+  test('replays an incident into the embedded store, reaches Critical after the debounce, and is idempotent', async () => {
+    const port = await freePort();
+    const first = await demo(['--format', 'json'], port);
+    expect(first.stderr).not.toContain('error');
+    expect(first.code).toBe(0);
+    const outcome = JSON.parse(first.stdout) as DemoJson;
+    expect(outcome.store.kind).toBe('embedded');
+    expect(outcome.cycles).toEqual({ stored: outcome.report.summary.steps, already_present: 0 });
+    expect(outcome.worst?.health_state).toBe('critical');
+    const states = outcome.report.timeline.map((entry) => entry.health_state);
+    // Happy before the storm, never straight from Happy to Critical, Happy again after it.
+    expect(states.slice(1, 10).every((state) => state === 'happy')).toBe(true);
+    const firstCritical = states.indexOf('critical');
+    expect(states[firstCritical - 1]).toBe('stressed');
+    expect(states.at(-1)).toBe('happy');
+
+    const second = await demo(['--format', 'json'], port);
+    expect(second.code).toBe(0);
+    expect((JSON.parse(second.stdout) as DemoJson).cycles).toEqual({
+      stored: 0,
+      already_present: outcome.report.summary.steps,
+    });
+  });
+
+  test('the human table names the worst moment and where the data went', async () => {
+    const { code, stdout } = await demo(['--scenario', 'worker-outage'], await freePort());
+    expect(code).toBe(0);
+    expect(stdout).toContain("Scenario 'worker-outage'");
+    expect(stdout).toContain('Worst moment: CRITICAL');
+    expect(stdout).toContain(`embedded store: embedded ${dataDir}`);
+  });
+
+  test('an unknown scenario is a usage error naming the choices', async () => {
+    const { code, stderr } = await demo(['--scenario', 'nope'], await freePort());
+    expect(code).toBe(2);
+    expect(stderr).toContain("unknown scenario 'nope'");
+    expect(stderr).toContain('persistence-error-storm');
+  });
+});
