@@ -24,6 +24,11 @@ export interface Config {
   assessmentIntervalMs: number;
   retentionDays: number;
   awsRegion: string | null;
+  /**
+   * The AWS credential-chain variables (`AWS_*`), for SigV4 clients. Not enumerable, so that logging or
+   * serializing the config cannot leak a secret key.
+   */
+  readonly awsEnv: Readonly<Record<string, string | undefined>>;
 }
 
 const Env = type({
@@ -116,8 +121,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     assessmentIntervalMs: (parsed.COPILOT_ASSESSMENT_INTERVAL_MIN ?? DEFAULTS.assessmentIntervalMin) * 60_000,
     retentionDays: parsed.COPILOT_RETENTION_DAYS ?? DEFAULTS.retentionDays,
     awsRegion: parsed.AWS_REGION ?? null,
+    awsEnv: Object.freeze(awsVariables(env)),
   };
+  Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);
+}
+
+function awsVariables(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('AWS_')));
 }
 
 /** `COPILOT_CLUSTERS` is JSON, or `@path` to a JSON file. */

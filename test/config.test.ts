@@ -87,3 +87,13 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('AWS variables', () => {
+  test('reach SigV4 clients but never a log line or JSON dump of the config', () => {
+    const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
+    const config = loadConfig({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: secret, HOME: '/h' });
+    expect(config.awsEnv).toEqual({ AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: secret });
+    expect(JSON.stringify(config)).not.toContain(secret);
+    expect(Object.keys(config)).not.toContain('awsEnv');
+  });
+});

@@ -1,5 +1,4 @@
 import type { PrometheusClient } from '../clients/prometheus.ts';
-import { createPrometheusClient } from '../clients/prometheus.ts';
 import { evaluate, initialEngineState } from '../health/index.ts';
 import type {
   ClusterConfig,
@@ -15,6 +14,7 @@ import { AppError, MetricStyle as MetricStyleType } from '../models/index.ts';
 import { detectMetricStyle, observeRange } from '../signals/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
+import { PROMETHEUS_FLAGS, PROMETHEUS_FLAGS_HELP, prometheusFromFlags } from './prometheus-flags.ts';
 
 export interface TimelineEntry {
   at: string;
@@ -193,7 +193,7 @@ export function parseMetricStyle(text: string | undefined): MetricStyle | undefi
   return style;
 }
 
-const HELP = `usage: bun run copilot backtest --prometheus-url URL --start ISO --end ISO [--step 30s]
+const HELP = `usage: bun run copilot backtest --prometheus-url URL [--sigv4-region REGION] --start ISO --end ISO [--step 30s]
                                [--selector LABELS] [--metric-style otel|tally] [--cluster NAME] [--format json|table]
 
 Runs the signal catalog over history with query_range and steps the health engine over every step, carrying its
@@ -201,7 +201,7 @@ state, as the observe workflow would have. Prints a table of state spans, or wit
 {timeline: [{at, health_state, scale_band, data_quality, firing}], summary}.
 
 options:
-  --prometheus-url URL   Prometheus (or AMP) base URL
+${PROMETHEUS_FLAGS_HELP}
   --start ISO, --end ISO the range, ISO 8601
   --step DURATION        evaluation step (default 30s)
   --selector LABELS      label matchers added to every selector, e.g. 'cluster="prod"'
@@ -215,7 +215,7 @@ export const backtestCommand: Command = {
   summary: 'replay the health engine over Prometheus history (query_range)',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { help, values } = parseFlags(argv, [
-      'prometheus-url',
+      ...PROMETHEUS_FLAGS,
       'start',
       'end',
       'step',
@@ -228,19 +228,20 @@ export const backtestCommand: Command = {
       io.out(HELP);
       return EXIT.ok;
     }
-    const url = values.get('prometheus-url');
-    if (url === undefined) throw new AppError('INVALID_INPUT', '--prometheus-url is required (see --help)');
     const format = values.get('format') ?? 'table';
     if (format !== 'json' && format !== 'table') throw new AppError('INVALID_INPUT', '--format must be json or table');
     const metricStyle = parseMetricStyle(values.get('metric-style'));
     const selector = values.get('selector');
+    const { cluster, prometheus } = prometheusFromFlags({
+      values,
+      clusterName: values.get('cluster') ?? 'backtest',
+      // Range queries over a day are heavier than a cycle's instant queries.
+      timeoutMs: 60_000,
+      ...(selector === undefined ? {} : { selector }),
+    });
     const report = await runBacktest({
-      prometheus: createPrometheusClient({ baseUrl: url, timeoutMs: 60_000 }),
-      cluster: {
-        name: values.get('cluster') ?? 'backtest',
-        prometheus_url: url,
-        ...(selector === undefined ? {} : { selector }),
-      },
+      prometheus,
+      cluster,
       startMs: parseIsoMs(values.get('start'), '--start'),
       endMs: parseIsoMs(values.get('end'), '--end'),
       stepMs: parseDurationMs(values.get('step') ?? '30s', '--step'),

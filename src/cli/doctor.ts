@@ -1,5 +1,4 @@
 import type { PrometheusClient } from '../clients/prometheus.ts';
-import { createPrometheusClient } from '../clients/prometheus.ts';
 import type { CounterNaming, MetricStyle } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
 import {
@@ -13,6 +12,7 @@ import {
 import { parseFlags, parseIsoMs, parseMetricStyle } from './backtest.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
+import { PROMETHEUS_FLAGS, PROMETHEUS_FLAGS_HELP, prometheusFromFlags } from './prometheus-flags.ts';
 
 export interface DoctorReport {
   prometheus: {
@@ -165,13 +165,21 @@ export function formatDoctorTable(report: DoctorReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-const HELP = `usage: bun run copilot doctor --prometheus-url URL [--loki-url URL] [--selector LABELS]
-                             [--metric-style otel|tally] [--at ISO] [--format json|table]
+const HELP = `usage: bun run copilot doctor --prometheus-url URL [--sigv4-region REGION] [--loki-url URL]
+                             [--selector LABELS] [--metric-style otel|tally] [--at ISO] [--format json|table]
 
 Checks a cluster's data sources: which naming style the Temporal exporter uses, which metric names the signal
 catalog reads exist, which signals have data right now (and why not), what each missing name blinds, and whether
 Loki answers (GET /loki/api/v1/labels, 5 s timeout). --at evaluates the signals at a past instant instead of now.
 Exits 1 when Prometheus or Loki cannot be reached.
+
+options:
+${PROMETHEUS_FLAGS_HELP}
+  --loki-url URL         Loki base URL to check
+  --selector LABELS      label matchers added to every selector, e.g. 'cluster="prod"'
+  --metric-style STYLE   otel or tally (default: detected from metric names)
+  --at ISO               evaluate at this past instant instead of now
+  --format json|table    output format (default table)
 `;
 
 export const doctorCommand: Command = {
@@ -179,7 +187,7 @@ export const doctorCommand: Command = {
   summary: 'check data sources: naming style, metric names, which signals have data and what gaps blind',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { help, values } = parseFlags(argv, [
-      'prometheus-url',
+      ...PROMETHEUS_FLAGS,
       'loki-url',
       'selector',
       'metric-style',
@@ -190,16 +198,15 @@ export const doctorCommand: Command = {
       io.out(HELP);
       return EXIT.ok;
     }
-    const url = values.get('prometheus-url');
-    if (url === undefined) throw new AppError('INVALID_INPUT', '--prometheus-url is required (see --help)');
     const format = values.get('format') ?? 'table';
     if (format !== 'json' && format !== 'table') throw new AppError('INVALID_INPUT', '--format must be json or table');
     const metricStyle = parseMetricStyle(values.get('metric-style'));
     const selector = values.get('selector');
     const lokiUrl = values.get('loki-url');
+    const { cluster, prometheus } = prometheusFromFlags({ values, clusterName: 'doctor', maxAttempts: 2 });
     const report = await runDoctor({
-      prometheus: createPrometheusClient({ baseUrl: url, maxAttempts: 2 }),
-      prometheusUrl: url,
+      prometheus,
+      prometheusUrl: cluster.prometheus_url,
       nowMs: values.has('at') ? parseIsoMs(values.get('at'), '--at') : Date.now(),
       ...(selector === undefined ? {} : { selector }),
       ...(metricStyle ? { metricStyle } : {}),
