@@ -6,3 +6,4 @@ export * from './numbers.ts';
 export * from './parse.ts';
 export * from './signals.ts';
 export * from './store.ts';
+export * from './workflows.ts';

@@ -1,0 +1,124 @@
+import { Context } from '@temporalio/activity';
+import type postgres from 'postgres';
+import { explainWithRules } from '../agents/rules-explainer.ts';
+import type { LokiClient } from '../clients/loki.ts';
+import type { PrometheusClient } from '../clients/prometheus.ts';
+import * as store from '../db/index.ts';
+import type {
+  Assessment,
+  ClusterConfig,
+  CountLogPatternsActivityInput,
+  ExplainInput,
+  Explanation,
+  FetchSignalsInput,
+  LogPattern,
+  SignalsSnapshot,
+  StoredCycle,
+} from '../models/index.ts';
+import { AppError } from '../models/index.ts';
+import { observeCluster } from '../signals/index.ts';
+import { countLogPatterns, DEFAULT_LOKI_SELECTOR } from '../signals/log-patterns.ts';
+import { toActivityFailure } from './failures.ts';
+
+export interface ActivityDeps {
+  sql: postgres.Sql;
+  /** A Prometheus/AMP client for the cluster (SigV4-signed when configured). */
+  prometheusFor(cluster: ClusterConfig): PrometheusClient;
+  /** A Loki client for the cluster, or null when it has no Loki URL. */
+  lokiFor(cluster: ClusterConfig): LokiClient | null;
+  /** Epoch ms; injected so tests control "now". */
+  clock(): number;
+  /** The model explainer (Bedrock) when configured; absent → rules only. */
+  explain?: (input: ExplainInput, signal: AbortSignal) => Promise<Explanation>;
+  /** How often long activities heartbeat. @default 5000 */
+  heartbeatEveryMs?: number;
+}
+
+/** Inside an activity: heartbeat while `work` runs (so a lost worker is noticed), and map errors at the edge. */
+async function guarded<T>(deps: ActivityDeps, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const context = Context.current();
+  const timer = setInterval(() => context.heartbeat(), deps.heartbeatEveryMs ?? 5000);
+  try {
+    return await work(context.cancellationSignal);
+  } catch (error) {
+    throw toActivityFailure(error);
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/**
+ * The copilot's Temporal activities: thin I/O wrappers over signals, clients, the explainer and the store. Every
+ * one takes one input object. Failures leave as ApplicationFailures typed with our error code (see failures.ts).
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    /** One observation: never fails for a failed query (the value is null and `missing` says why). */
+    async fetchSignals(input: FetchSignalsInput): Promise<SignalsSnapshot> {
+      return guarded(deps, (signal) =>
+        observeCluster({
+          cluster: input.cluster,
+          atMs: input.atMs,
+          prometheus: deps.prometheusFor(input.cluster),
+          signal,
+        }),
+      );
+    },
+
+    async writeCycle(input: store.WriteCycleInput): Promise<{ inserted: boolean }> {
+      return guarded(deps, () => store.writeCycle(deps.sql, input));
+    },
+
+    async latestCycle(input: { cluster: string }): Promise<StoredCycle | null> {
+      return guarded(deps, () => store.latestCycle(deps.sql, input));
+    },
+
+    async countLogPatterns(input: CountLogPatternsActivityInput): Promise<LogPattern[]> {
+      return guarded(deps, (signal) => {
+        const loki = deps.lokiFor(input.cluster);
+        if (loki === null) throw new AppError('CONFIG_INVALID', `cluster ${input.cluster.name} has no loki_url`);
+        return countLogPatterns({
+          loki,
+          selector: input.cluster.loki_selector ?? DEFAULT_LOKI_SELECTOR,
+          startMs: input.startMs,
+          endMs: input.endMs,
+          signal,
+        });
+      });
+    },
+
+    async writeLogPatterns(input: {
+      cluster: string;
+      windowKey: string;
+      patterns: LogPattern[];
+    }): Promise<{ inserted: number }> {
+      return guarded(deps, () => store.writeLogPatterns(deps.sql, input));
+    },
+
+    async recentLogPatterns(input: { cluster: string; sinceMs: number }): Promise<LogPattern[]> {
+      return guarded(deps, () => store.recentLogPatterns(deps.sql, input));
+    },
+
+    /** The explainer: the model when configured, else the rules; reports its own wall time. */
+    async explain(input: ExplainInput): Promise<Explanation> {
+      return guarded(deps, async (signal) => {
+        const startedMs = deps.clock();
+        const explanation = deps.explain
+          ? await deps.explain(input, signal)
+          : explainWithRules({ decision: input.decision, logPatterns: input.logPatterns, window: input.window });
+        return { ...explanation, explain_duration_ms: Math.max(0, deps.clock() - startedMs) };
+      });
+    },
+
+    async writeAssessment(input: { assessment: Assessment }): Promise<{ inserted: boolean }> {
+      return guarded(deps, () => store.writeAssessment(deps.sql, input.assessment));
+    },
+
+    async hasEquivalentAssessment(input: { cluster: string; fingerprint: string; sinceMs: number }): Promise<boolean> {
+      return guarded(deps, () => store.hasEquivalentAssessment(deps.sql, input));
+    },
+  };
+}
+
+/** The activities' type, for `proxyActivities` in workflows (type-only) and for typed fakes in tests. */
+export type CopilotActivities = ReturnType<typeof createActivities>;

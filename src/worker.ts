@@ -1,0 +1,95 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from './activities/index.ts';
+import type { ClusterClients } from './clients/cluster-clients.ts';
+import { createClusterClients, credentialsForClusters } from './clients/cluster-clients.ts';
+import type { Config } from './config.ts';
+import { loadConfig } from './config.ts';
+import { migrate, openStore } from './db/index.ts';
+import type { ClusterConfig } from './models/index.ts';
+import { connectTemporal, startClusterWorkflows, stopRemovedClusterWorkflows } from './temporal.ts';
+
+/**
+ * The worker entrypoint (runs on Node: see the README, "Why the worker runs on Node"). It registers every workflow
+ * and activity, starts each configured cluster's long-running workflows (idempotently), stops those of removed
+ * clusters, and shuts down gracefully on SIGTERM/SIGINT.
+ *
+ * Workflows are bundled from source at start. The path is relative to this file's directory's parent so that it
+ * resolves the same from `src/worker.ts` and from the bundled `dist/worker.js`.
+ */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
+
+function clientCache<T>(create: (cluster: ClusterConfig) => T): (cluster: ClusterConfig) => T {
+  const byName = new Map<string, T>();
+  return (cluster) => {
+    const existing = byName.get(cluster.name);
+    if (existing !== undefined) return existing;
+    const created = create(cluster);
+    byName.set(cluster.name, created);
+    return created;
+  };
+}
+
+/** Build and run the worker until it is shut down. Resolves when it has drained; never calls process.exit. */
+export async function runWorker(config: Readonly<Config>, signals: { onStop(stop: () => void): void }): Promise<void> {
+  const store = await openStore(config.store);
+  try {
+    await migrate(store.sql);
+    const credentials = credentialsForClusters({ clusters: config.clusters, awsEnv: config.awsEnv });
+    const clientsFor = clientCache<ClusterClients>((cluster) =>
+      createClusterClients({ cluster, ...(credentials ? { credentials } : {}) }),
+    );
+    const activities = createActivities({
+      sql: store.sql,
+      prometheusFor: (cluster) => clientsFor(cluster).prometheus,
+      lokiFor: (cluster) => clientsFor(cluster).loki,
+      clock: Date.now,
+    });
+    const connection = await NativeConnection.connect({ address: config.temporal.address });
+    try {
+      const worker = await Worker.create({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueue: config.temporal.taskQueue,
+        workflowsPath: WORKFLOWS_PATH,
+        activities,
+      });
+      signals.onStop(() => worker.shutdown());
+      const temporal = await connectTemporal(config.temporal);
+      try {
+        await startClusterWorkflows({
+          client: temporal.client,
+          taskQueue: config.temporal.taskQueue,
+          clusters: config.clusters,
+          observeIntervalMs: config.observeIntervalMs,
+          assessmentIntervalMs: config.assessmentIntervalMs,
+        });
+        await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
+      } finally {
+        await temporal.close();
+      }
+      await worker.run();
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.main || process.argv[1] === fileURLToPath(import.meta.url)) {
+  runWorker(loadConfig(), {
+    onStop(stop) {
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+  }).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(
+        `worker failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { CopilotActivities } from '../activities/index.ts';
+import { explainWithRules } from '../agents/rules-explainer.ts';
+import type { AssessHealthInput, AssessHealthResult, Assessment, Explanation, LogPattern } from '../models/index.ts';
+import { explainer, storage } from './activity-proxies.ts';
+
+/** @default the explanation must be ready within 30 s, or the rules-only one is stored. */
+export const DEFAULT_EXPLAIN_TIMEOUT_MS = 30_000;
+/** Log patterns from this far back are evidence. */
+const LOG_LOOKBACK_MS = 10 * 60_000;
+
+/** Evidence reads are optional: short, two attempts, and a failure means "without that evidence". */
+const evidence = proxyActivities<CopilotActivities>({
+  startToCloseTimeout: '5 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
+});
+
+async function recentPatterns(input: AssessHealthInput, nowMs: number): Promise<LogPattern[]> {
+  if (!input.hasLogs) return [];
+  try {
+    return await evidence.recentLogPatterns({ cluster: input.cluster, sinceMs: nowMs - LOG_LOOKBACK_MS });
+  } catch (error) {
+    log.warn('assessment without log patterns: reading them failed', { cluster: input.cluster, error });
+    return [];
+  }
+}
+
+/**
+ * One assessment (id `assess-<cluster>-<epochMs>`, also its idempotency key): gather evidence, ask the explainer
+ * within the deadline or fall back to the rules, store exactly one assessment row. The state is the decision's; the
+ * explainer can never change it.
+ */
+export async function assessHealthWorkflow(input: AssessHealthInput): Promise<AssessHealthResult> {
+  const startedMs = Date.now();
+  const timeoutMs = input.explainTimeoutMs ?? DEFAULT_EXPLAIN_TIMEOUT_MS;
+  const patterns = await recentPatterns(input, startedMs);
+  const evidenceInput = {
+    decision: input.decision,
+    snapshot: input.snapshot,
+    window: input.window,
+    logPatterns: patterns,
+    knowledge: [],
+  };
+  const remainingMs = Math.max(1000, startedMs + timeoutMs - Date.now());
+  let explanation: Explanation;
+  let fellBack = false;
+  try {
+    explanation = await explainer(remainingMs).explain(evidenceInput);
+  } catch (error) {
+    log.warn('explainer failed or timed out; storing the rules-only assessment', { cluster: input.cluster, error });
+    explanation = {
+      ...explainWithRules({ decision: input.decision, logPatterns: patterns, window: input.window }),
+      explain_duration_ms: Date.now() - startedMs,
+    };
+    fellBack = true;
+  }
+  const key = workflowInfo().workflowId;
+  const assessment: Assessment = {
+    assessment_key: key,
+    cluster: input.cluster,
+    at: new Date(startedMs).toISOString(),
+    trigger: input.trigger,
+    health_state: input.decision.health_state,
+    decision: input.decision,
+    summary: explanation.summary,
+    explainer: explanation.explainer,
+    issues: explanation.issues,
+    recommended_actions: explanation.recommended_actions,
+    log_patterns: patterns,
+    explain_duration_ms: explanation.explain_duration_ms,
+    rule_version: input.decision.rule_version,
+  };
+  const { inserted } = await storage.writeAssessment({ assessment });
+  return { assessment_key: key, inserted, explainer: explanation.explainer, fell_back: fellBack };
+}

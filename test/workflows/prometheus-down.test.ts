@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { latestAssessment } from '../../src/db/index.ts';
+import { freePort } from '../../src/demo/local-prometheus.ts';
+import type { TemporalHandle } from '../../src/temporal.ts';
+import { connectTemporal, queryObserver } from '../../src/temporal.ts';
+import type { TestDb } from '../db/backends.ts';
+import { openPostgres } from '../db/backends.ts';
+import { waitFor } from '../support/temporal.ts';
+import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
+import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
+import type { WorkerProcess } from '../support/worker-process.ts';
+import { startWorkerProcess } from '../support/worker-process.ts';
+
+/**
+ * The worker as users run it (Node, dist/worker.js) against a real Temporal dev server and the real Postgres store,
+ * observing a cluster whose Prometheus is down: no data is not zero, so the state is `unknown`, the assessment says
+ * so honestly, and the loop keeps going. SIGTERM shuts the worker down cleanly.
+ */
+
+let server: TemporalDevServer;
+let db: TestDb;
+let temporal: TemporalHandle;
+let worker: WorkerProcess;
+
+beforeAll(async () => {
+  [server, db] = await Promise.all([startTemporalDevServer(), openPostgres()]);
+  temporal = await connectTemporal({ address: server.address, namespace: 'default' });
+  const deadPrometheus = `http://127.0.0.1:${await freePort()}`;
+  worker = await startWorkerProcess({
+    DATABASE_URL: db.url,
+    TEMPORAL_ADDRESS: server.address,
+    COPILOT_TASK_QUEUE: 'copilot-prometheus-down',
+    COPILOT_OBSERVE_INTERVAL_SEC: '5',
+    COPILOT_CLUSTERS: JSON.stringify([{ name: 'blind-one', prometheus_url: deadPrometheus }]),
+  });
+});
+
+afterAll(async () => {
+  await worker?.kill();
+  await temporal?.close();
+  await server?.stop();
+  await db?.close();
+});
+
+test('Prometheus down: unknown, an honest assessment, and the loop keeps cycling', async () => {
+  const assessment = await waitFor({
+    what: 'the first assessment of blind-one',
+    check: () => latestAssessment(db.sql, { cluster: 'blind-one' }),
+  });
+  expect({
+    state: assessment.health_state,
+    quality: assessment.decision.data_quality,
+    trigger: assessment.trigger,
+    explainer: assessment.explainer,
+    key: assessment.assessment_key.startsWith('assess-blind-one-'),
+  }).toEqual({ state: 'unknown', quality: 'blind', trigger: 'state_change', explainer: 'rules', key: true });
+  expect(assessment.summary).toContain('unknown');
+  expect(assessment.summary).not.toMatch(/normal|healthy|happy/i);
+
+  const cycles = await waitFor({
+    what: 'three stored cycles',
+    check: async () => {
+      const rows = await db.sql`SELECT count(*)::int AS n FROM decisions WHERE cluster = 'blind-one'`;
+      const n = Number(rows[0]?.['n'] ?? 0);
+      return n >= 3 ? n : null;
+    },
+  });
+  expect(cycles).toBeGreaterThanOrEqual(3);
+  const current = await queryObserver({ client: temporal.client, cluster: 'blind-one' });
+  expect(current.engineState.health_state).toBe('unknown');
+  expect(current.decision?.health_state).toBe('unknown');
+  // Unchanged unknown decisions are not re-explained: still exactly one assessment.
+  const assessments = await db.sql`SELECT count(*)::int AS n FROM assessments WHERE cluster = 'blind-one'`;
+  expect(Number(assessments[0]?.['n'])).toBe(1);
+});
+
+test('SIGTERM drains the worker and it exits 0', async () => {
+  expect(await worker.stop()).toBe(0);
+});
