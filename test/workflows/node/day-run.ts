@@ -3,6 +3,7 @@ import { Worker } from '@temporalio/worker';
 import type { ObserveClusterInput } from '../../../src/models/index.ts';
 import { currentQuery, newLogPatternSignal } from '../../../src/workflows/definitions.ts';
 import { busyHealthy, fakeActivities, nullPrimary, persistenceFailing } from './fake-activities.ts';
+import { runChain } from './run-chain.ts';
 
 /**
  * Node side of test/workflows/day-run.test.ts: a DAY of 30 s observe cycles on the Java time-skipping test server,
@@ -57,16 +58,11 @@ try {
     await env.sleep(2 * INTERVAL_MS);
     const afterSignal = store.assessments.slice(assessmentsBeforeSignal);
 
-    const runs: { runId: string; events: number; continuedAsNew: boolean }[] = [];
-    let runId: string | undefined = handle.firstExecutionRunId;
-    while (runId !== undefined) {
-      const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-      const events = history.events ?? [];
-      const last = events[events.length - 1];
-      const next = last?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-      runs.push({ runId, events: events.length, continuedAsNew: next !== undefined });
-      runId = next ?? undefined;
-    }
+    const runs = await runChain({
+      client: env.client,
+      workflowId: handle.workflowId,
+      firstRunId: handle.firstExecutionRunId,
+    });
     await handle.terminate('test done');
     return { afterDay, afterSignal, runs };
   });
