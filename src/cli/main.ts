@@ -6,9 +6,17 @@ import { dbCommand } from './db.ts';
 import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { workflowsCommand } from './workflows.ts';
 
 /** Every command the `copilot` CLI offers. Each module owns its flags and its `--help`. */
-export const COMMANDS: readonly Command[] = [demoCommand, evaluateCommand, backtestCommand, doctorCommand, dbCommand];
+export const COMMANDS: readonly Command[] = [
+  demoCommand,
+  evaluateCommand,
+  backtestCommand,
+  doctorCommand,
+  dbCommand,
+  workflowsCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
