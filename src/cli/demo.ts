@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { explainWithRules } from '../agents/rules-explainer.ts';
 import { createPrometheusClient } from '../clients/prometheus.ts';
 import { loadConfig } from '../config.ts';
-import { migrate, openStore, writeCycle } from '../db/index.ts';
+import { migrate, openStore, writeAssessment, writeCycle } from '../db/index.ts';
 import { startPrometheusWithFixtures } from '../demo/local-prometheus.ts';
 import type { ScenarioName } from '../demo/scenarios.ts';
 import { FIXTURE_START_MS, SCENARIO_DURATION_SEC, SCENARIOS } from '../demo/scenarios.ts';
-import type { ClusterConfig, Decision } from '../models/index.ts';
+import type { Assessment, ClusterConfig, Decision } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 import type { BacktestReport } from './backtest.ts';
 import { formatTimelineTable, runBacktest } from './backtest.ts';
@@ -38,8 +39,12 @@ interface DemoOutcome {
   scenario: ScenarioName;
   store: { kind: string; target: string };
   cycles: { stored: number; already_present: number };
+  /** One per state or fingerprint change, explained by the rules-only explainer, as the workflows would. */
+  assessments: { stored: number; already_present: number };
   report: BacktestReport;
   worst: Decision | null;
+  /** The assessment of the worst moment: what an SRE would read on the status page. */
+  worst_assessment: Assessment | null;
 }
 
 const SEVERITY = { unknown: 0, happy: 1, stressed: 2, critical: 3 } as const;
@@ -68,6 +73,9 @@ async function runDemo(input: { scenario: ScenarioName; progress: (line: string)
     let stored = 0;
     let present = 0;
     let worst: Decision | null = null;
+    let worstAssessment: Assessment | null = null;
+    let previous: Decision | null = null;
+    const assessments = { stored: 0, already_present: 0 };
     const report = await runBacktest({
       prometheus: createPrometheusClient({ baseUrl: prometheus.url }),
       cluster,
@@ -85,15 +93,31 @@ async function runDemo(input: { scenario: ScenarioName; progress: (line: string)
         });
         if (inserted) stored += 1;
         else present += 1;
-        if (worst === null || SEVERITY[decision.health_state] > SEVERITY[worst.health_state]) worst = decision;
+        const trigger: Assessment['trigger'] | null =
+          previous === null || previous.health_state !== decision.health_state
+            ? 'state_change'
+            : previous.fingerprint !== decision.fingerprint
+              ? 'fingerprint_change'
+              : null;
+        previous = decision;
+        if (trigger === null) return;
+        const assessment = assess({ decision, trigger });
+        const written = await writeAssessment(store.sql, assessment);
+        assessments[written.inserted ? 'stored' : 'already_present'] += 1;
+        if (worst === null || SEVERITY[decision.health_state] > SEVERITY[worst.health_state]) {
+          worst = decision;
+          worstAssessment = assessment;
+        }
       },
     });
     return {
       scenario,
       store: { kind: store.kind, target: store.target },
       cycles: { stored, already_present: present },
+      assessments,
       report,
       worst,
+      worst_assessment: worstAssessment,
     };
   } finally {
     await store.close();
@@ -103,8 +127,29 @@ async function runDemo(input: { scenario: ScenarioName; progress: (line: string)
 /** Three significant digits are plenty for a person reading a finding. */
 const round = (value: number): number => Number(value.toPrecision(3));
 
+/** A rules-only assessment of one decision, keyed like the workflows' so that replays stay idempotent. */
+function assess(input: { decision: Decision; trigger: Assessment['trigger'] }): Assessment {
+  const { decision } = input;
+  const explanation = explainWithRules({ decision, logPatterns: [] });
+  return {
+    assessment_key: `demo-${decision.cluster}-${Date.parse(decision.at)}`,
+    cluster: decision.cluster,
+    at: decision.at,
+    trigger: input.trigger,
+    health_state: decision.health_state,
+    decision,
+    summary: explanation.summary,
+    explainer: explanation.explainer,
+    issues: explanation.issues,
+    recommended_actions: explanation.recommended_actions,
+    log_patterns: [],
+    explain_duration_ms: explanation.explain_duration_ms,
+    rule_version: decision.rule_version,
+  };
+}
+
 function formatOutcome(outcome: DemoOutcome): string {
-  const { report, worst } = outcome;
+  const { report, worst, worst_assessment: assessment } = outcome;
   const lines = [
     '',
     `Scenario '${outcome.scenario}', cluster '${report.summary.cluster}', ${report.summary.steps} cycles of 30 s:`,
@@ -120,9 +165,16 @@ function formatOutcome(outcome: DemoOutcome): string {
       );
     }
   }
+  if (assessment) {
+    lines.push('', `Assessment (${assessment.explainer} explainer): ${assessment.summary}`);
+    for (const issue of assessment.issues) lines.push(`  [${issue.severity}] ${issue.title}`);
+    for (const action of assessment.recommended_actions.slice(0, 3)) {
+      lines.push(`  → ${action.description} (${action.target_service}, risk ${action.risk_level})`);
+    }
+  }
   lines.push(
     '',
-    `Stored ${outcome.cycles.stored} new cycles (${outcome.cycles.already_present} were already there) in the ${outcome.store.kind} store: ${outcome.store.target}.`,
+    `Stored ${outcome.cycles.stored} new cycles (${outcome.cycles.already_present} were already there) and ${outcome.assessments.stored} new assessments (${outcome.assessments.already_present} already there) in the ${outcome.store.kind} store: ${outcome.store.target}.`,
     '',
     'Next:',
     '  bun run copilot demo --scenario worker-outage        another incident',

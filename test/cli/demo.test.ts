@@ -11,6 +11,7 @@ interface DemoJson {
   scenario: string;
   store: { kind: string };
   cycles: { stored: number; already_present: number };
+  assessments: { stored: number; already_present: number };
   report: { timeline: { at: string; health_state: string }[]; summary: { steps: number } };
   worst: { health_state: string } | null;
 }
@@ -48,13 +49,15 @@ describe('copilot demo', () => {
     const firstCritical = states.indexOf('critical');
     expect(states[firstCritical - 1]).toBe('stressed');
     expect(states.at(-1)).toBe('happy');
+    // An assessment for every state change at least (fingerprint changes add more), each explained.
+    const changes = states.filter((state, i) => i === 0 || state !== states[i - 1]).length;
+    expect(outcome.assessments.stored).toBeGreaterThanOrEqual(changes);
 
     const second = await demo(['--format', 'json'], port);
     expect(second.code).toBe(0);
-    expect((JSON.parse(second.stdout) as DemoJson).cycles).toEqual({
-      stored: 0,
-      already_present: outcome.report.summary.steps,
-    });
+    const again = JSON.parse(second.stdout) as DemoJson;
+    expect(again.cycles).toEqual({ stored: 0, already_present: outcome.report.summary.steps });
+    expect(again.assessments).toEqual({ stored: 0, already_present: outcome.assessments.stored });
   });
 
   test('the human table names the worst moment and where the data went', async () => {
@@ -62,6 +65,7 @@ describe('copilot demo', () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Scenario 'worker-outage'");
     expect(stdout).toContain('Worst moment: CRITICAL');
+    expect(stdout).toMatch(/Assessment \(rules explainer\): .* is critical/);
     expect(stdout).toContain(`embedded store: embedded ${dataDir}`);
   });
 
