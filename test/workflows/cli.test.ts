@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { REPO_ROOT, waitFor } from '../support/temporal.ts';
 import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
+
+// Bun 1.4.4 applies test/setup.ts's default timeout to the first test file only; this file starts real servers.
+setDefaultTimeout(600_000);
 
 /** `copilot workflows start|list|stop` as users run it, against a real dev server (no worker needed to start). */
 

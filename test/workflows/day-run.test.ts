@@ -1,5 +1,8 @@
-import { expect, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { buildForNode, resultOf, runNode, TEST_SERVER, WORKFLOWS_PATH } from '../support/temporal.ts';
+
+// Bun 1.4.4 applies test/setup.ts's default timeout to the first test file only; this file starts real servers.
+setDefaultTimeout(600_000);
 
 /**
  * A DAY of 30 s observe cycles on the Java time-skipping test server, run under Node (the worker's runtime; see

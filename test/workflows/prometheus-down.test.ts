@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { latestAssessment } from '../../src/db/index.ts';
 import { freePort } from '../../src/demo/local-prometheus.ts';
 import type { TemporalHandle } from '../../src/temporal.ts';
@@ -10,6 +10,9 @@ import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
 import type { WorkerProcess } from '../support/worker-process.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
+
+// Bun 1.4.4 applies test/setup.ts's default timeout to the first test file only; this file starts real servers.
+setDefaultTimeout(600_000);
 
 /**
  * The worker as users run it (Node, dist/worker.js) against a real Temporal dev server and the real Postgres store,

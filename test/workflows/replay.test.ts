@@ -1,6 +1,9 @@
-import { expect, test } from 'bun:test';
+import { expect, setDefaultTimeout, test } from 'bun:test';
 import { join } from 'node:path';
 import { buildForNode, resultOf, runNode, WORKFLOWS_PATH } from '../support/temporal.ts';
+
+// Bun 1.4.4 applies test/setup.ts's default timeout to the first test file only; this file starts real servers.
+setDefaultTimeout(600_000);
 
 /**
  * Recorded histories (from a real run of the Node worker against the dev server; re-record with

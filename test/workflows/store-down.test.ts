@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { freePort } from '../../src/demo/local-prometheus.ts';
 import type { TestDb } from '../db/backends.ts';
 import { openPostgres } from '../db/backends.ts';
@@ -9,6 +9,9 @@ import type { WorkerProcess } from '../support/worker-process.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
 import type { TcpProxy } from './tcp-proxy.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
+
+// Bun 1.4.4 applies test/setup.ts's default timeout to the first test file only; this file starts real servers.
+setDefaultTimeout(600_000);
 
 /**
  * The store goes away under a running worker (every connection reset, new ones refused) and comes back: the cycle

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test';
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
@@ -12,6 +12,9 @@ import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
 import type { WorkerProcess } from '../support/worker-process.ts';
 import { startWorkerProcess } from '../support/worker-process.ts';
+
+// Bun 1.4.4 applies test/setup.ts's default timeout to the first test file only; this file starts real servers.
+setDefaultTimeout(600_000);
 
 /**
  * Two clusters observed at once by the Node worker: `live` reads a REAL Prometheus that scrapes the Temporal dev
