@@ -47,7 +47,9 @@ export const LogPattern = type({
 });
 export type LogPattern = typeof LogPattern.infer;
 
-export const AssessmentTrigger = type("'state_change' | 'fingerprint_change' | 'scheduled' | 'manual'");
+export const AssessmentTrigger = type(
+  "'state_change' | 'fingerprint_change' | 'new_log_pattern' | 'scheduled' | 'manual'",
+);
 export type AssessmentTrigger = typeof AssessmentTrigger.infer;
 
 export const Explainer = type("'rules' | 'bedrock'");

@@ -28,6 +28,7 @@ export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
   'UPSTREAM_BAD_BODY',
   'UPSTREAM_QUERY_ERROR',
   'AUTH_FAILED',
+  'STORE_LIMIT',
   'STORE_SCHEMA',
 ]);
 

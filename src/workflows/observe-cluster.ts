@@ -73,8 +73,8 @@ function decide(input: { cluster: ClusterConfig; snapshot: SignalsSnapshot; carr
 function triggerOf(decision: Decision, carry: ObserverCarry): AssessmentTrigger | null {
   if (decision.health_state !== carry.lastAssessedState) return 'state_change';
   if (decision.fingerprint !== carry.lastAssessedFingerprint) return 'fingerprint_change';
-  // A new log signature explains a transition even when the rules see none; the model has no better trigger name.
-  return carry.pendingLogPattern ? 'fingerprint_change' : null;
+  // A new log signature can explain a transition even when the rules see none.
+  return carry.pendingLogPattern ? 'new_log_pattern' : null;
 }
 
 /**

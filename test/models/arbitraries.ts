@@ -170,7 +170,7 @@ export function assessmentAround(decision: Assessment['decision']): fc.Arbitrary
     assessment_key: text,
     cluster: fc.constant(decision.cluster),
     at: isoTime,
-    trigger: fc.constantFrom('state_change', 'fingerprint_change', 'scheduled', 'manual'),
+    trigger: fc.constantFrom('state_change', 'fingerprint_change', 'new_log_pattern', 'scheduled', 'manual'),
     health_state: fc.constant(decision.health_state),
     decision: fc.constant(decision),
     summary: text,

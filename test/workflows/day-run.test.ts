@@ -50,5 +50,5 @@ test('a day of cycles: bounded history per run, engine state carried, every slot
   expect(day.afterDay.cyclesTotal).toBeGreaterThanOrEqual(2_880);
   expect(day.afterDay.decisionState).toBe('happy');
   // A new log signature forces one assessment without any state change.
-  expect(day.afterSignal).toEqual([{ trigger: 'fingerprint_change', state: 'happy' }]);
+  expect(day.afterSignal).toEqual([{ trigger: 'new_log_pattern', state: 'happy' }]);
 });
