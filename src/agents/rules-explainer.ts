@@ -7,6 +7,8 @@ import type {
   SuggestedAction,
   WindowEntry,
 } from '../models/index.ts';
+import type { RuleAdvice } from './rule-advice.ts';
+import { RULE_ADVICE } from './rule-advice.ts';
 
 /**
  * The rules-only explainer: turns a decision (and the recent log patterns) into a summary, issues and suggested
@@ -86,14 +88,26 @@ function actionFor(finding: RuleFinding): SuggestedAction {
   };
 }
 
+/** Findings carry rule ids as plain strings (they are stored and served); look them up without trusting them. */
+const ADVICE_BY_RULE: ReadonlyMap<string, RuleAdvice> = new Map(Object.entries(RULE_ADVICE));
+
+function adviceFor(ruleId: string): RuleAdvice | undefined {
+  return ADVICE_BY_RULE.get(ruleId);
+}
+
+function advisedActions(finding: RuleFinding, advice: RuleAdvice): SuggestedAction[] {
+  return advice.actions.map((action) => ({ ...action, parameters: { rule_id: finding.rule_id } }));
+}
+
 function issueFor(finding: RuleFinding, patterns: readonly LogPattern[]): Issue {
   const service = serviceOf(finding.signal);
+  const advice = adviceFor(finding.rule_id);
   return {
     severity: finding.level === 'critical' ? 'critical' : 'warning',
-    title: `${finding.rule_id}: ${finding.signal} ${finding.comparison} threshold`,
+    title: advice?.title ?? `${finding.rule_id}: ${finding.signal} ${finding.comparison} threshold`,
     description: describeFinding(finding),
-    likely_cause: likelyCause(finding),
-    suggested_actions: [actionFor(finding)],
+    likely_cause: advice?.likelyCause ?? likelyCause(finding),
+    suggested_actions: advice ? advisedActions(finding, advice) : [actionFor(finding)],
     related_signals: [finding.signal],
     related_logs: relatedLogs(patterns, service),
     rule_id: finding.rule_id,
@@ -148,11 +162,26 @@ function summaryOf(decision: Decision, findings: readonly RuleFinding[], window?
   }
 }
 
+/** One entry per distinct action (several rules often advise the same check), most confident first; stable. */
+function rankActions(actions: readonly SuggestedAction[]): SuggestedAction[] {
+  const seen = new Set<string>();
+  const unique = actions.filter((action) => {
+    const key = `${action.action_type}:${action.target_service}:${action.description}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique
+    .map((action, index) => ({ action, index }))
+    .sort((a, b) => b.action.confidence - a.action.confidence || a.index - b.index)
+    .map(({ action }) => action);
+}
+
 /** Explain a decision with rules only. Pure; `explain_duration_ms` is 0 (the caller measures wall time if it can). */
 export function explainWithRules(input: RulesExplainInput): Explanation {
   const findings = countingFindings(input.decision);
   const issues = findings.map((finding) => issueFor(finding, input.logPatterns));
-  const actions = issues.flatMap((issue) => issue.suggested_actions);
+  const actions = rankActions(issues.flatMap((issue) => issue.suggested_actions));
   if (input.decision.health_state === 'unknown' || input.decision.data_quality === 'blind') actions.push(BLIND_ACTION);
   return {
     summary: summaryOf(input.decision, findings, input.window),

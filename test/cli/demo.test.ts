@@ -1,8 +1,12 @@
-import { afterAll, describe, expect, test } from 'bun:test';
+import { afterAll, describe, expect, setDefaultTimeout, test } from 'bun:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/local-prometheus.ts';
+
+// Each test runs the real CLI end to end (Prometheus backfill, embedded store); bun's 5 s default is too short on a
+// loaded machine when the file is run on its own rather than through `bun run test`.
+setDefaultTimeout(600_000);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'copilot-demo-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

@@ -1,0 +1,42 @@
+import { describe, expect, test } from 'bun:test';
+import fc from 'fast-check';
+import { RULE_ADVICE } from '../../src/agents/rule-advice.ts';
+import { explainWithRules } from '../../src/agents/rules-explainer.ts';
+import { evaluate } from '../../src/health/index.ts';
+import { engineStateArb, snapshotArb } from '../health/arbitraries.ts';
+
+describe('rule advice', () => {
+  test('every rule has a worded title, a cause and at least one ranked action', () => {
+    for (const [ruleId, advice] of Object.entries(RULE_ADVICE)) {
+      expect(advice.title).not.toContain(ruleId);
+      expect(advice.title.length).toBeGreaterThan(15);
+      expect(advice.likelyCause.length).toBeGreaterThan(20);
+      expect(advice.actions.length).toBeGreaterThan(0);
+      for (const action of advice.actions) {
+        expect(action.confidence).toBeGreaterThan(0);
+        expect(action.confidence).toBeLessThanOrEqual(1);
+      }
+    }
+  });
+
+  test('for any decision: every issue is worded from the rulebook, and recommended actions are distinct and ranked', () => {
+    fc.assert(
+      fc.property(snapshotArb(), fc.option(engineStateArb, { nil: null }), (snapshot, state) => {
+        const { decision } = evaluate({ snapshot, state });
+        const explanation = explainWithRules({ decision, logPatterns: [] });
+        for (const issue of explanation.issues) {
+          const advice = new Map(Object.entries(RULE_ADVICE)).get(issue.rule_id ?? '');
+          expect(issue.title).toBe(advice?.title ?? 'no advice');
+          expect(issue.likely_cause).toBe(advice?.likelyCause ?? 'no advice');
+        }
+        const keys = explanation.recommended_actions.map(
+          (a) => `${a.action_type}:${a.target_service}:${a.description}`,
+        );
+        expect(new Set(keys).size).toBe(keys.length);
+        const confidences = explanation.recommended_actions.map((a) => a.confidence);
+        expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
