@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/local-prometheus.ts';
+import { runProcess } from '../support/run-process.ts';
 
 // Each test runs the real CLI end to end (Prometheus backfill, embedded store); bun's 5 s default is too short on a
 // loaded machine when the file is run on its own rather than through `bun run test`.
@@ -28,13 +29,7 @@ async function demo(args: string[], port: number): Promise<{ code: number; stdou
     COPILOT_DATA_DIR: dataDir,
     COPILOT_EMBEDDED_DB_PORT: String(port),
   };
-  const proc = Bun.spawn(['bun', 'run', 'copilot', 'demo', ...args], { env, stdout: 'pipe', stderr: 'pipe' });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
+  return runProcess({ cmd: ['bun', 'run', 'copilot', 'demo', ...args], env });
 }
 
 describe('copilot demo', () => {

@@ -7,6 +7,7 @@ import type { CliIo } from '../../src/cli/command.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { Decision, EngineState, parseJsonText, parseOrThrow } from '../../src/models/index.ts';
 import { carried, snapshotOf, zeroPrimary } from '../health/fixtures.ts';
+import { runProcess } from '../support/run-process.ts';
 
 const REPO_ROOT = join(import.meta.dir, '..', '..');
 
@@ -143,29 +144,21 @@ describe('copilot evaluate (subprocess)', () => {
     dirs.push(dir);
     const file = join(dir, 'snapshot.json');
     await writeFile(file, JSON.stringify(criticalInput()));
-    const child = Bun.spawn(['bun', 'run', 'copilot', 'evaluate'], {
+    const { stdout, stderr, code } = await runProcess({
+      cmd: ['bun', 'run', 'copilot', 'evaluate'],
       cwd: REPO_ROOT,
       stdin: Bun.file(file),
-      stdout: 'pipe',
-      stderr: 'pipe',
     });
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
     expect({ code, stderr: stderr.includes('error') ? stderr : '' }).toEqual({ code: 0, stderr: '' });
     expect(parseOutput(stdout).decision.health_state).toBe('critical');
   });
 
   test('a schema error exits 2 with the field on stderr', async () => {
-    const child = Bun.spawn(['bun', 'run', 'copilot', 'evaluate'], {
+    const { stderr, code } = await runProcess({
+      cmd: ['bun', 'run', 'copilot', 'evaluate'],
       cwd: REPO_ROOT,
       stdin: new TextEncoder().encode('{"signals": {"cluster": ""}}'),
-      stdout: 'pipe',
-      stderr: 'pipe',
     });
-    const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
     expect(code).toBe(2);
     expect(stderr).toContain('signals.cluster');
   });

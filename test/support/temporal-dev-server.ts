@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/demo/local-prometheus.ts';
+import { runProcess } from './run-process.ts';
 
 /** The Temporal CLI that `.ci/setup` builds (`.ci/build-temporal`); it embeds the dev server. */
 export const TEMPORAL_CLI = join(homedir(), '.cache', 'temporal-sre-copilot', 'temporal');
@@ -18,12 +19,7 @@ export interface TemporalDevServer extends AsyncDisposable {
 }
 
 async function runCli(args: readonly string[]): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn([TEMPORAL_CLI, ...args], { stdout: 'pipe', stderr: 'pipe' });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
+  const { code, stdout, stderr } = await runProcess({ cmd: [TEMPORAL_CLI, ...args] });
   return { code, output: `${stdout}${stderr}` };
 }
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runProcess } from './run-process.ts';
 
 /**
  * Running SDK code under Node from bun tests. The Temporal worker's runtime is Node (see the README, "Why the worker
@@ -40,17 +41,7 @@ export interface NodeRun {
 /** Run a bundled script under Node to completion. */
 export async function runNode(input: { script: string; args?: readonly string[] }): Promise<NodeRun> {
   if (!existsSync(TEST_SERVER)) throw new Error(`no test server at ${TEST_SERVER}: run .ci/setup`);
-  const proc = Bun.spawn(['node', input.script, ...(input.args ?? [])], {
-    cwd: REPO_ROOT,
-    stdout: 'pipe',
-    stderr: 'pipe',
-  });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
+  return runProcess({ cmd: ['node', input.script, ...(input.args ?? [])], cwd: REPO_ROOT });
 }
 
 /** The JSON object on the last line that starts with `RESULT ` (scripts log freely before it). */

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test';
+import { runProcess } from '../support/run-process.ts';
 import { REPO_ROOT, waitFor } from '../support/temporal.ts';
 import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
@@ -11,7 +12,8 @@ setDefaultTimeout(600_000);
 let server: TemporalDevServer;
 
 async function copilot(args: readonly string[], clusters: readonly string[]) {
-  const proc = Bun.spawn(['bun', 'src/cli/main.ts', 'workflows', ...args], {
+  return runProcess({
+    cmd: ['bun', 'src/cli/main.ts', 'workflows', ...args],
     cwd: REPO_ROOT,
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -22,15 +24,7 @@ async function copilot(args: readonly string[], clusters: readonly string[]) {
         clusters.map((name) => ({ name, prometheus_url: 'http://127.0.0.1:1', loki_url: 'http://127.0.0.1:2' })),
       ),
     },
-    stdout: 'pipe',
-    stderr: 'pipe',
   });
-  const [code, stdout, stderr] = await Promise.all([
-    proc.exited,
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-  ]);
-  return { code, stdout, stderr };
 }
 
 beforeAll(async () => {
