@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
+import { validateOverrides } from './health/index.ts';
 import type { ClusterConfig } from './models/index.ts';
 import { AppError, ClusterConfigList, parseJsonText, parseOrThrow } from './models/index.ts';
+import { parseLabelMatchers } from './signals/promql.ts';
 
 /**
  * The only module that reads the environment. Everything else receives the frozen `Config` it returns.
@@ -142,11 +144,34 @@ function readClusters(value: string): ClusterConfig[] {
       throw new AppError('CONFIG_INVALID', `COPILOT_CLUSTERS: cannot read ${path}`, { cause: error });
     }
   }
+  let clusters: ClusterConfig[];
   try {
-    return parseOrThrow(ClusterConfigList, parseJsonText(text, 'COPILOT_CLUSTERS'), 'COPILOT_CLUSTERS');
+    clusters = parseOrThrow(ClusterConfigList, parseJsonText(text, 'COPILOT_CLUSTERS'), 'COPILOT_CLUSTERS');
   } catch (error) {
     if (error instanceof AppError)
       throw new AppError('CONFIG_INVALID', error.message, { problems: error.problems ?? {} });
     throw error;
   }
+  for (const cluster of clusters) checkClusterSemantics(cluster);
+  return clusters;
+}
+
+/**
+ * What the schema cannot see: a selector PromQL would reject, and overrides that break threshold ordering in some
+ * band. Both would otherwise surface much later (every cycle skipped, or the observer failing the first time
+ * traffic crosses into the band the override breaks), so they stop the process at start instead.
+ */
+function checkClusterSemantics(cluster: ClusterConfig): void {
+  const where = `COPILOT_CLUSTERS: cluster ${cluster.name}`;
+  const check = (field: 'selector' | 'overrides', run: () => void) => {
+    try {
+      run();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AppError('CONFIG_INVALID', `${where}: ${field}: ${reason}`, { problems: { [field]: [reason] } });
+    }
+  };
+  const { selector, overrides } = cluster;
+  if (selector !== undefined && selector.trim() !== '') check('selector', () => parseLabelMatchers(selector));
+  if (overrides !== undefined) check('overrides', () => validateOverrides(overrides));
 }

@@ -62,10 +62,33 @@ describe('loadConfig', () => {
     ['cluster without URL', { COPILOT_CLUSTERS: '[{"name":"prod"}]' }, 'prometheus_url'],
     ['clusters file missing', { COPILOT_CLUSTERS: '@/nonexistent/clusters.json' }, '/nonexistent/clusters.json'],
     ['short API token', { COPILOT_API_TOKEN: 'short' }, 'COPILOT_API_TOKEN'],
+    [
+      'a selector PromQL would reject',
+      { COPILOT_CLUSTERS: JSON.stringify([{ ...cluster, selector: 'cluster=prod' }]) },
+      'selector',
+    ],
+    [
+      'overrides that break threshold ordering in one band only',
+      {
+        COPILOT_CLUSTERS: JSON.stringify([
+          { ...cluster, overrides: { 'high-throughput': { critical: { state_transitions_min_per_sec: 20 } } } },
+        ]),
+      },
+      'overrides',
+    ],
   ])('%s is a CONFIG_INVALID error that names it', (_name, env, mention) => {
     const error = configError(env);
     expect(error.code).toBe('CONFIG_INVALID');
     expect(`${error.message} ${JSON.stringify(error.problems ?? {})}`).toContain(mention);
+  });
+
+  test('a valid selector and valid overrides are accepted', () => {
+    const valid = {
+      ...cluster,
+      selector: 'cluster="prod", env=~"eu.*"',
+      overrides: { all: { stressed: { persistence_latency_p99_max_ms: 800 } } },
+    };
+    expect(loadConfig({ COPILOT_CLUSTERS: JSON.stringify([valid]) }).clusters).toEqual([valid]);
   });
 
   test('clusters come from JSON or from @file', () => {

@@ -69,7 +69,16 @@ export function dsqlConnectionOptions(
 
 /** Pool options for a plain Postgres URL. */
 export function postgresConnectionOptions(): postgres.Options<Record<string, postgres.PostgresType>> {
-  return { max: 10, idle_timeout: 300, connect_timeout: 30, onnotice: silent };
+  return {
+    max: 10,
+    idle_timeout: 300,
+    connect_timeout: 30,
+    onnotice: silent,
+    // DSQL runs every transaction at snapshot isolation (REPEATABLE READ) and reports races as 40001, which the
+    // repository retries. Plain Postgres defaults to READ COMMITTED, where read-then-write steps (settling open
+    // issues) race silently and leave duplicates; the same isolation makes both stores behave alike.
+    connection: { default_transaction_isolation: 'repeatable read' },
+  };
 }
 
 function describeUrl(url: string): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
-import { migrate, openStore, servePglite } from '../../src/db/index.ts';
+import { migrate, openStore, postgresConnectionOptions, servePglite } from '../../src/db/index.ts';
 
 /**
  * The three real databases the store must work on. Each `open()` gives an isolated, migrated database:
@@ -47,11 +47,13 @@ export async function openPostgres(options: OpenOptions = {}): Promise<TestDb> {
   await admin.unsafe(`CREATE SCHEMA ${schema}`);
   const url = new URL(TEST_DATABASE_URL);
   url.searchParams.set('search_path', schema);
+  // The production options for DATABASE_URL (isolation included), so tests exercise what users run.
+  const production = postgresConnectionOptions();
   const sql = postgres(url.toString(), {
+    ...production,
     max: 8,
-    onnotice: silent,
     // A non-UTC session zone proves timestamps are converted, not echoed.
-    connection: { search_path: schema, TimeZone: 'America/New_York', ...options.connection },
+    connection: { ...production.connection, search_path: schema, TimeZone: 'America/New_York', ...options.connection },
   });
   if (options.migrate !== false) await migrate(sql);
   return {
