@@ -1,3 +1,4 @@
+import { CONSECUTIVE_CRITICAL_THRESHOLD } from '../health/index.ts';
 import type {
   Decision,
   Explanation,
@@ -147,8 +148,18 @@ function summaryOf(decision: Decision, findings: readonly RuleFinding[], window?
       return decision.data_quality === 'complete'
         ? `Cluster ${cluster} is happy: it is making forward progress and all primary signals are within the ${decision.scale_band} band's thresholds.${note}`
         : `Cluster ${cluster} is happy on the signals that have data: it is making forward progress.${note}`;
-    case 'stressed':
-      return `Cluster ${cluster} is stressed: it is making forward progress, but ${findings.length} rule(s) fire: ${listed || 'none counted this cycle (debounce)'}.${note}`;
+    case 'stressed': {
+      // Critical rules firing under the debounce mean progress may already be impaired: say so, and when it escalates.
+      if (findings.some((finding) => finding.level === 'critical')) {
+        const remaining = Math.max(1, CONSECUTIVE_CRITICAL_THRESHOLD - decision.consecutive_critical);
+        const when =
+          decision.previous_state === 'happy' && decision.consecutive_critical >= CONSECUTIVE_CRITICAL_THRESHOLD
+            ? 'at the next cycle if they hold (it never jumps from Happy to Critical in one step)'
+            : `if they hold for ${remaining} more cycle(s)`;
+        return `Cluster ${cluster} is stressed and its forward progress may be impaired: critical rule(s) fire and it becomes Critical ${when}. ${findings.length} rule(s) fire: ${listed}.${note}`;
+      }
+      return `Cluster ${cluster} is stressed: it is making forward progress, but ${findings.length} rule(s) fire: ${listed || 'none counted this cycle'}.${note}`;
+    }
     case 'critical':
       return `Cluster ${cluster} is critical: forward progress is impaired. ${findings.length} rule(s) fire: ${listed || 'held by debounce'}.${note}`;
     case 'unknown':

@@ -35,6 +35,12 @@ describe('rule advice', () => {
         expect(new Set(keys).size).toBe(keys.length);
         const confidences = explanation.recommended_actions.map((a) => a.confidence);
         expect(confidences).toEqual([...confidences].sort((a, b) => b - a));
+        // Stressed under the critical debounce must not be described as healthy progress.
+        const debouncing = decision.firing.some((f) => !f.suppressed && f.level === 'critical');
+        if (decision.health_state === 'stressed' && debouncing) {
+          expect(explanation.summary).toContain('may be impaired');
+          expect(explanation.summary).not.toContain('it is making forward progress');
+        }
       }),
       { numRuns: 300 },
     );
