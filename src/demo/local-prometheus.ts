@@ -6,6 +6,8 @@ import type { CounterNaming, MetricStyle } from '../models/index.ts';
 import type { ScenarioSpec } from './scenario-metrics.ts';
 import { generateOpenMetrics } from './scenario-metrics.ts';
 
+const READY_DEADLINE_MS = 120_000;
+
 /** A real Prometheus. Dispose it (`await using`) to stop it and delete its data. */
 export interface LocalPrometheus extends AsyncDisposable {
   url: string;
@@ -57,14 +59,20 @@ async function launchPrometheus(input: { dir: string; dataDir: string; configYam
     await proc.exited;
     rmSync(input.dir, { recursive: true, force: true });
   };
-  // Wait for readiness by polling the condition, bounded by the process exiting.
+  // Wait for readiness by polling the condition, bounded by the process exiting and by a generous deadline (a
+  // Prometheus that neither starts nor dies must not hang the demo or a test run).
+  const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
     if (proc.exitCode !== null) {
       const stderr = await new Response(proc.stderr).text();
       await stop();
       throw new Error(`prometheus exited ${proc.exitCode}: ${stderr.slice(-2000)}`);
     }
-    const ready = await fetch(`${url}/-/ready`).then(
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus did not become ready within ${READY_DEADLINE_MS / 1000} s at ${url}`);
+    }
+    const ready = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) }).then(
       (response) => response.ok,
       () => false,
     );
