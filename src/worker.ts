@@ -19,6 +19,11 @@ import { connectTemporal, startClusterWorkflows, stopRemovedClusterWorkflows } f
  */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
 
+/** Per-request deadline of the activities' Prometheus client; the whole observation has its own, longer budget. */
+export const ACTIVITY_PROMETHEUS_TIMEOUT_MS = 4_000;
+/** Attempts per Prometheus request inside an activity (the cycle itself is retried by the next slot). */
+export const ACTIVITY_PROMETHEUS_ATTEMPTS = 2;
+
 function clientCache<T>(create: (cluster: ClusterConfig) => T): (cluster: ClusterConfig) => T {
   const byName = new Map<string, T>();
   return (cluster) => {
@@ -37,7 +42,13 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
     await migrate(store.sql);
     const credentials = credentialsForClusters({ clusters: config.clusters, awsEnv: config.awsEnv });
     const clientsFor = clientCache<ClusterClients>((cluster) =>
-      createClusterClients({ cluster, ...(credentials ? { credentials } : {}) }),
+      createClusterClients({
+        cluster,
+        ...(credentials ? { credentials } : {}),
+        // Inside the fetch activity's budget (activities/index.ts): a slow query becomes a null with its reason.
+        prometheusTimeoutMs: ACTIVITY_PROMETHEUS_TIMEOUT_MS,
+        prometheusMaxAttempts: ACTIVITY_PROMETHEUS_ATTEMPTS,
+      }),
     );
     const activities = createActivities({
       sql: store.sql,

@@ -18,7 +18,16 @@ import type {
 import { AppError } from '../models/index.ts';
 import { observeCluster } from '../signals/index.ts';
 import { countLogPatterns, DEFAULT_LOKI_SELECTOR } from '../signals/log-patterns.ts';
+import { blindSnapshot } from '../workflows/blind-snapshot.ts';
 import { toActivityFailure } from './failures.ts';
+
+/**
+ * Whole-observation budget, well under the fetch activity's 25 s start-to-close: a slow Prometheus must end in a
+ * blind snapshot (`unknown`) that gets stored, never in a timed-out activity that leaves the last state standing.
+ */
+export const DEFAULT_OBSERVE_BUDGET_MS = 15_000;
+/** Budget of one log-pattern count, under its activity's 25 s start-to-close so Temporal's retries get to run. */
+export const DEFAULT_LOG_PATTERNS_BUDGET_MS = 20_000;
 
 export interface ActivityDeps {
   sql: postgres.Sql;
@@ -32,6 +41,29 @@ export interface ActivityDeps {
   explain?: (input: ExplainInput, signal: AbortSignal) => Promise<Explanation>;
   /** How often long activities heartbeat. @default 5000 */
   heartbeatEveryMs?: number;
+  /** Deadline of one whole observation (all queries). @default DEFAULT_OBSERVE_BUDGET_MS */
+  observeBudgetMs?: number;
+  /** Deadline of one log-pattern count. @default DEFAULT_LOG_PATTERNS_BUDGET_MS */
+  logPatternsBudgetMs?: number;
+}
+
+/**
+ * Run `work` under the caller's signal AND a deadline; `onDeadline` decides what a missed deadline becomes (a
+ * cancellation by Temporal stays a cancellation).
+ */
+async function withDeadline<T>(input: {
+  signal: AbortSignal;
+  budgetMs: number;
+  work: (signal: AbortSignal) => Promise<T>;
+  onDeadline: () => T;
+}): Promise<T> {
+  const deadline = AbortSignal.timeout(input.budgetMs);
+  try {
+    return await input.work(AbortSignal.any([input.signal, deadline]));
+  } catch (error) {
+    if (deadline.aborted && !input.signal.aborted) return input.onDeadline();
+    throw error;
+  }
 }
 
 /** Inside an activity: heartbeat while `work` runs (so a lost worker is noticed), and map errors at the edge. */
@@ -55,12 +87,20 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /** One observation: never fails for a failed query (the value is null and `missing` says why). */
     async fetchSignals(input: FetchSignalsInput): Promise<SignalsSnapshot> {
+      const budgetMs = deps.observeBudgetMs ?? DEFAULT_OBSERVE_BUDGET_MS;
       return guarded(deps, (signal) =>
-        observeCluster({
-          cluster: input.cluster,
-          atMs: input.atMs,
-          prometheus: deps.prometheusFor(input.cluster),
+        withDeadline({
           signal,
+          budgetMs,
+          work: (bounded) =>
+            observeCluster({
+              cluster: input.cluster,
+              atMs: input.atMs,
+              prometheus: deps.prometheusFor(input.cluster),
+              signal: bounded,
+            }),
+          // The queries that did answer are lost with observeCluster's result; a late cycle is a blind one.
+          onDeadline: () => blindSnapshot({ cluster: input.cluster, atMs: input.atMs, code: 'UPSTREAM_TIMEOUT' }),
         }),
       );
     },
@@ -74,15 +114,25 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async countLogPatterns(input: CountLogPatternsActivityInput): Promise<LogPattern[]> {
+      const budgetMs = deps.logPatternsBudgetMs ?? DEFAULT_LOG_PATTERNS_BUDGET_MS;
       return guarded(deps, (signal) => {
         const loki = deps.lokiFor(input.cluster);
         if (loki === null) throw new AppError('CONFIG_INVALID', `cluster ${input.cluster.name} has no loki_url`);
-        return countLogPatterns({
-          loki,
-          selector: input.cluster.loki_selector ?? DEFAULT_LOKI_SELECTOR,
-          startMs: input.startMs,
-          endMs: input.endMs,
+        return withDeadline({
           signal,
+          budgetMs,
+          work: (bounded) =>
+            countLogPatterns({
+              loki,
+              selector: input.cluster.loki_selector ?? DEFAULT_LOKI_SELECTOR,
+              startMs: input.startMs,
+              endMs: input.endMs,
+              signal: bounded,
+            }),
+          // Failing before start-to-close (retryable, benign) lets Temporal's next attempt run.
+          onDeadline: () => {
+            throw new AppError('UPSTREAM_TIMEOUT', `loki: no log-pattern count within ${budgetMs} ms`);
+          },
         });
       });
     },

@@ -21,6 +21,7 @@ import type {
 } from '../models/index.ts';
 import { storage, upstream } from './activity-proxies.ts';
 import { assessHealthWorkflow } from './assess-health.ts';
+import { blindSnapshot, failureCodeOf } from './blind-snapshot.ts';
 import { currentQuery, newLogPatternSignal } from './definitions.ts';
 import { assessWorkflowId } from './ids.ts';
 import { nextSlotDelayMs, slotOf } from './slots.ts';
@@ -42,9 +43,23 @@ function freshCarry(cluster: ClusterConfig): ObserverCarry {
   };
 }
 
-/** Starting without carried state: continue from the last stored cycle, so debounce and band survive a restart. */
+/**
+ * Starting without carried state: continue from the last stored cycle, so debounce and band survive a restart. A
+ * failed read (store down past the retry budget, an old row that no longer validates) starts fresh instead: losing
+ * a debounce count is better than an observer that never runs.
+ */
 async function reconcile(cluster: ClusterConfig): Promise<ObserverCarry> {
-  const stored = await storage.latestCycle({ cluster: cluster.name });
+  let stored: Awaited<ReturnType<typeof storage.latestCycle>>;
+  try {
+    stored = await storage.latestCycle({ cluster: cluster.name });
+  } catch (error) {
+    log.error('reconcile failed: starting from a fresh engine state', {
+      cluster: cluster.name,
+      code: failureCodeOf(error),
+      error,
+    });
+    return freshCarry(cluster);
+  }
   if (stored === null) return freshCarry(cluster);
   // The last assessed fingerprint is not known here, so the first cycle explains the current state once.
   return {
@@ -105,10 +120,8 @@ export async function observeClusterWorkflow(input: ObserveClusterInput): Promis
     pendingSignal = false;
     const slotMs = slotOf(Date.now(), intervalMs);
     const outcome = await observeOnce({ cluster, slotMs, carry, explainTimeoutMs: input.explainTimeoutMs });
-    if (outcome !== null) {
-      carry = outcome.carry;
-      lastDecision = outcome.decision;
-    }
+    carry = outcome.carry;
+    lastDecision = outcome.decision;
     await sleep(nextSlotDelayMs(Date.now(), intervalMs));
     if (cycle + 1 >= cycleCap || workflowInfo().continueAsNewSuggested) {
       if (pendingSignal) carry = { ...carry, pendingLogPattern: true };
@@ -122,15 +135,17 @@ async function observeOnce(input: {
   slotMs: number;
   carry: ObserverCarry;
   explainTimeoutMs: number | undefined;
-}): Promise<{ carry: ObserverCarry; decision: Decision } | null> {
+}): Promise<{ carry: ObserverCarry; decision: Decision }> {
   const { cluster, slotMs, carry } = input;
   let snapshot: SignalsSnapshot;
   try {
     snapshot = await upstream.fetchSignals({ cluster, atMs: slotMs });
   } catch (error) {
-    // Failed queries already arrive as nulls; this is the activity itself failing. Skip the cycle, keep the loop.
-    log.warn('observe cycle skipped: fetching signals failed', { cluster: cluster.name, slotMs, error });
-    return null;
+    // Failed queries already arrive as nulls; this is the activity itself failing (timed out, worker lost). No data
+    // is not zero, and no data is not "as before" either: decide and store a blind cycle, so the state says unknown.
+    const code = failureCodeOf(error);
+    log.warn('fetching signals failed: storing a blind cycle', { cluster: cluster.name, slotMs, code, error });
+    snapshot = blindSnapshot({ cluster, atMs: slotMs, code });
   }
   const { decision, state } = decide({ cluster, snapshot, carry });
   try {

@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { dispositionOf, toActivityFailure } from '../../src/activities/failures.ts';
 import { createActivities } from '../../src/activities/index.ts';
+import { createLokiClient } from '../../src/clients/loki.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
 import { freePort } from '../../src/demo/local-prometheus.ts';
 import type { ErrorCode } from '../../src/models/index.ts';
@@ -119,6 +120,54 @@ describe('activities', () => {
     expect(failure instanceof ApplicationFailure ? [failure.type, failure.nonRetryable] : failure).toEqual([
       'CONFIG_INVALID',
       true,
+    ]);
+  });
+});
+
+describe('deadlines under the activity timeout', () => {
+  // Accepts every request and never answers: the slow upstream that used to outlast the activity's start-to-close.
+  let hanging: ReturnType<typeof Bun.serve>;
+  let slowActivities: ReturnType<typeof createActivities>;
+  beforeAll(() => {
+    hanging = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Promise<Response>(() => {}) });
+    const url = `http://127.0.0.1:${hanging.port}`;
+    slowActivities = createActivities({
+      sql: db.sql,
+      // Per-request deadlines far beyond the budgets: only the activity's own deadline can end these calls.
+      prometheusFor: () => createPrometheusClient({ baseUrl: url, timeoutMs: 600_000, maxAttempts: 1 }),
+      lokiFor: () => createLokiClient({ baseUrl: url, timeoutMs: 600_000, maxAttempts: 1 }),
+      clock: () => 1_000,
+      observeBudgetMs: 300,
+      logPatternsBudgetMs: 300,
+    });
+  });
+  afterAll(() => {
+    hanging?.stop(true);
+  });
+
+  test('a Prometheus slower than the budget gives a blind snapshot (every measured signal query_failed)', async () => {
+    const cluster = { name: 'slow', prometheus_url: 'http://127.0.0.1:1' };
+    const result = parseOrThrow(
+      SignalsSnapshot,
+      await env.run(slowActivities.fetchSignals, { cluster, atMs: Date.UTC(2026, 10, 27) }),
+      'snapshot',
+    );
+    expect(result.primary.state_transitions.throughput_per_sec).toBeNull();
+    const measured = result.missing.filter((missing) => missing.reason !== 'not_measurable');
+    expect(measured.length).toBeGreaterThan(20);
+    expect([...new Set(measured.map((missing) => `${missing.reason}:${missing.detail}`))]).toEqual([
+      'query_failed:UPSTREAM_TIMEOUT',
+    ]);
+  });
+
+  test('a Loki slower than the budget fails retryably with UPSTREAM_TIMEOUT, inside start-to-close', async () => {
+    const cluster = { name: 'slow', prometheus_url: 'http://127.0.0.1:1', loki_url: 'http://127.0.0.1:1' };
+    const failure = await env
+      .run(slowActivities.countLogPatterns, { cluster, startMs: 0, endMs: 60_000 })
+      .catch((error: unknown) => error);
+    expect(failure instanceof ApplicationFailure ? [failure.type, failure.nonRetryable] : failure).toEqual([
+      'UPSTREAM_TIMEOUT',
+      false,
     ]);
   });
 });

@@ -19,7 +19,15 @@ export function persistenceFailing(): PrimarySignals {
 }
 
 export interface FakeStore {
-  cycles: { cycleKey: string; atMs: number; state: string; previous: string; consecutiveCritical: number }[];
+  cycles: {
+    cycleKey: string;
+    atMs: number;
+    state: string;
+    previous: string;
+    consecutiveCritical: number;
+    /** `reason:detail` of each missing signal, deduplicated. */
+    missing: string[];
+  }[];
   assessments: Assessment[];
   latestCycleCalls: number;
   fetches: number;
@@ -29,7 +37,13 @@ export interface FakeStore {
  * Activities faked through the real factory's type (a drifting fake fails to compile). Signals come from
  * `primaryAt(atMs)`; the "store" is memory, idempotent by key like the real one.
  */
-export function fakeActivities(input: { primaryAt: (atMs: number) => PrimarySignals; stored?: StoredCycle | null }): {
+export function fakeActivities(input: {
+  /** Signals at an instant; throwing makes the fetchSignals activity fail. */
+  primaryAt: (atMs: number) => PrimarySignals;
+  stored?: StoredCycle | null;
+  /** When set, latestCycle throws it (a store outage or an old row that no longer validates). */
+  latestCycleFailure?: Error;
+}): {
   activities: CopilotActivities;
   store: FakeStore;
 } {
@@ -49,11 +63,13 @@ export function fakeActivities(input: { primaryAt: (atMs: number) => PrimarySign
         state: cycle.decision.health_state,
         previous: cycle.decision.previous_state,
         consecutiveCritical: cycle.engineState.consecutive_critical,
+        missing: [...new Set(cycle.snapshot.missing.map((m) => `${m.reason}:${m.detail ?? ''}`))],
       });
       return { inserted: true };
     },
     async latestCycle() {
       store.latestCycleCalls += 1;
+      if (input.latestCycleFailure) throw input.latestCycleFailure;
       return input.stored ?? null;
     },
     async countLogPatterns() {
