@@ -1,4 +1,12 @@
-import { amplifier as amp, HISTORY, notMeasurable, single, USER_WORKERS } from './catalog-measures.ts';
+import {
+  amplifier as amp,
+  HISTORY,
+  HISTORY_ALIVE,
+  notMeasurable,
+  rateOrZeroWhileAlive,
+  single,
+  USER_WORKERS,
+} from './catalog-measures.ts';
 import type { Derived, SignalDefinition } from './catalog-types.ts';
 import { re } from './query-builder.ts';
 
@@ -14,7 +22,12 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
     'amplifiers.persistence.cas_failures_per_sec',
     'per_sec',
     'Conditional-update (CAS) failures per second: persistence ConditionFailedError.',
-    single((b) => b.counterRate('persistence_error_with_type', [HISTORY, re('error_type', '.*ConditionFailed.*')])),
+    single(
+      rateOrZeroWhileAlive('persistence_error_with_type', HISTORY_ALIVE, [
+        HISTORY,
+        re('error_type', '.*ConditionFailed.*'),
+      ]),
+    ),
   ),
   amp(
     'amplifiers.persistence.serialization_failures_per_sec',
@@ -188,13 +201,15 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
     'amplifiers.throttling.rate_limit_events_per_sec',
     'per_sec',
     'Requests rejected with ResourceExhausted per second.',
-    single((b) => b.counterRate('service_errors_resource_exhausted')),
+    single(rateOrZeroWhileAlive('service_errors_resource_exhausted', { name: 'service_requests', matchers: [] })),
   ),
   amp(
     'amplifiers.throttling.admission_rejects_per_sec',
     'per_sec',
     'Persistence requests rejected by the persistence rate limiter per second.',
-    single((b) => b.counterRate('persistence_errors_resource_exhausted')),
+    single(
+      rateOrZeroWhileAlive('persistence_errors_resource_exhausted', { name: 'persistence_requests', matchers: [] }),
+    ),
   ),
   amp(
     'amplifiers.deploy.task_restarts',

@@ -15,7 +15,8 @@ export const EMITTED_ONLY_WHEN: Readonly<Record<string, string>> = {
   dsql_reservoir_refills: 'the Aurora DSQL persistence plugin is in use and refills its connection reservoir',
   dsql_tx_conflict: 'the Aurora DSQL persistence plugin is in use and a transaction hits an OCC conflict',
   dsql_tx_retry: 'the Aurora DSQL persistence plugin is in use and retries a transaction',
-  // Errors: recorded on the first occurrence only (persistence_metric_clients.go updateErrorMetric,
+  // Errors: recorded on the first occurrence only. Signals read them as 0 while a counter their service always exports
+  // is scraped (QueryBuilder.firstOccurrenceRate), and as unknown when it is not (persistence_metric_clients.go updateErrorMetric,
   // rpc/interceptor/telemetry.go recordErrorMetrics).
   persistence_errors:
     'a persistence call fails unexpectedly (NotFound, ConditionFailed, ShardOwnershipLost, Timeout are excluded)',
@@ -23,6 +24,11 @@ export const EMITTED_ONLY_WHEN: Readonly<Record<string, string>> = {
   service_errors: 'an RPC fails unexpectedly (InvalidArgument, NotFound, AlreadyExists and similar are excluded)',
   service_errors_resource_exhausted: 'an RPC is rejected with ResourceExhausted (rate limits, busy workflow)',
   workflow_failed: 'a workflow execution fails, which needs a worker that fails it',
+  // Workflow outcome counters (history emitWorkflowCompletionStats, operation="CompletionStats"): an idle dev server
+  // has none of them until a workflow closes that way.
+  workflow_success: 'a workflow execution completes successfully',
+  workflow_timeout: 'a workflow execution times out (execution or run timeout)',
+  persistence_error_with_type: 'a persistence call fails unexpectedly (carries the error type)',
   // Matching: asyncmatch_latency is recorded only for a task dispatched from the persisted backlog
   // (matching_engine.go); tasks handed straight to a waiting poller record syncmatch instead.
   asyncmatch_latency: 'matching dispatches a task from the persisted backlog to a poller that arrived later',

@@ -35,9 +35,31 @@ export const POLL_FLOOR_PER_SEC = 0.01;
 // their temporal_* SDK metrics with service_name="worker"; they say nothing about the user's workers.
 export const USER_WORKERS = ne('service_name', 'worker');
 
-export const successRate: Q = (b) => b.counterRate('workflow_success');
+/**
+ * Counters a serving service exports from startup, whatever its load (seen on an idle dev server before any
+ * workflow ran): their presence proves the service's exporter is scraped, so a first-occurrence counter of the same
+ * service that is absent has never been incremented (see `QueryBuilder.firstOccurrenceRate`). History owns shards
+ * and reads and writes them continuously, so its persistence_requests exist as soon as it serves.
+ */
+export const HISTORY_ALIVE = { name: 'persistence_requests', matchers: [HISTORY] } as const;
+export const FRONTEND_ALIVE = { name: 'service_requests', matchers: [FRONTEND] } as const;
+
+/** A first-occurrence counter's rate: 0 while `alive` shows its exporter is scraped, null when it is not. */
+export const rateOrZeroWhileAlive =
+  (
+    name: string,
+    alive: { name: string; matchers: readonly LabelMatcher[] },
+    matchers: readonly LabelMatcher[] = [],
+  ): Q =>
+  (b) =>
+    b.firstOccurrenceRate({ name, matchers, alive });
+
+// Workflow outcome counters (operation="CompletionStats") are created by history on the first workflow that closes
+// that way; a cluster that never failed a workflow has no workflow_failed series at all.
+export const successRate: Q = rateOrZeroWhileAlive('workflow_success', HISTORY_ALIVE);
 // Terminations are operator actions, not failures; timeouts are failures to finish.
 export const FAILED_COUNTERS = ['workflow_failed', 'workflow_timeout'] as const;
+export const failedRate = (name: (typeof FAILED_COUNTERS)[number]): Q => rateOrZeroWhileAlive(name, HISTORY_ALIVE);
 export const pollSuccess: Q = (b) => b.counterRate('poll_success', [MATCHING]);
 export const pollTimeouts: Q = (b) => b.counterRate('poll_timeouts', [MATCHING]);
 export const stickyHits: Q = (b) => b.counterRate('temporal_sticky_cache_hit', [USER_WORKERS], '5m');

@@ -2,14 +2,18 @@ import {
   ACTIVITY_QUEUE,
   FAILED_COUNTERS,
   FRONTEND,
+  FRONTEND_ALIVE,
+  failedRate,
   guardedShare,
   HISTORY,
+  HISTORY_ALIVE,
   LONG_POLLS,
   MATCHING,
   POLL_FLOOR_PER_SEC,
   PRIMARY_GATES,
   pollSuccess,
   pollTimeouts,
+  rateOrZeroWhileAlive,
   single,
   successRate,
   sumOfCounterRates,
@@ -53,20 +57,20 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
   {
     id: 'primary.workflow_completion.completion_rate',
     unit: 'ratio',
-    summary: 'success / (success + failed + timed out); 1.0 when both rates are 0 and both series exist.',
+    summary: 'success / (success + failed + timed out); 1.0 when all are 0 while history is scraped.',
     blinds: `${PRIMARY_GATES} (completion collapse, healthy completion; demand-gated by the engine)`,
     measure: {
       kind: 'promql',
       inputs: (b) => ({
         success: successRate(b),
-        ...Object.fromEntries(FAILED_COUNTERS.map((name) => [name, b.counterRate(name)])),
+        ...Object.fromEntries(FAILED_COUNTERS.map((name) => [name, failedRate(name)(b)])),
       }),
       optionalInputs: true,
       derive: (v) => {
         const success = v['success'];
         const failures = FAILED_COUNTERS.flatMap((name) => v[name] ?? []);
         if (success === undefined || failures.length === 0) {
-          return { missing: 'no_series', detail: 'needs workflow_success and a failure counter' };
+          return { missing: 'no_series', detail: 'no workflow outcome counter and no history persistence_requests' };
         }
         const total = success + failures.reduce((sum, value) => sum + value, 0);
         return { value: total === 0 ? 1 : success / total };
@@ -86,7 +90,16 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     unit: 'per_sec',
     summary: 'Workflows failed or timed out per second.',
     blinds: `${PRIMARY_GATES} (idle check, completion demand floor)`,
-    measure: sumOfCounterRates(FAILED_COUNTERS),
+    measure: {
+      kind: 'promql',
+      inputs: (b) => Object.fromEntries(FAILED_COUNTERS.map((name) => [name, failedRate(name)(b)])),
+      optionalInputs: true,
+      derive: (v) => {
+        const present = Object.values(v);
+        if (present.length === 0) return { missing: 'no_series', detail: 'history is not scraped' };
+        return { value: present.reduce((sum, value) => sum + value, 0) };
+      },
+    },
   },
   {
     id: 'primary.history.backlog_age_sec',
@@ -116,7 +129,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     unit: 'per_sec',
     summary: 'Unexpected frontend request errors per second (service_errors, not client errors such as NotFound).',
     blinds: `${PRIMARY_GATES} (idle check); frontend service status`,
-    measure: single((b) => b.counterRate('service_errors', [FRONTEND])),
+    measure: single(rateOrZeroWhileAlive('service_errors', FRONTEND_ALIVE, [FRONTEND])),
   },
   ...(['95', '99'] as const).map(
     (q): SignalDefinition => ({
@@ -146,9 +159,9 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
   // Matching backlog age: asyncmatch_latency is recorded by matching only for tasks dispatched from the persisted
   // backlog (not sync-matched), measured from task creation, so its p95 is the age of backlog tasks at dispatch.
   // The original's task_latency_queue{service_name="matching", task_type="WorkflowTask"} is a history timer with
-  // other task_type values: that series does not exist. With no dispatch in the window the quantile is NaN: the age
-  // is 0 when approximate_backlog_count says nothing waits, and unknown (null) when tasks wait undispatched
-  // (no dispatch for a minute, or none in the whole quantile window).
+  // other task_type values: that series does not exist. A quiet cluster whose pollers take every task at once never
+  // creates asyncmatch_latency at all, so the age comes from approximate_backlog_count when no dispatch says it:
+  // nothing waits → 0 (measured, not assumed); tasks wait undispatched → unknown; no gauge → unknown.
   ...(
     [
       ['workflow', WORKFLOW_QUEUE],
@@ -174,16 +187,18 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
         }),
         optionalInputs: true,
         derive: (v) => {
-          const age = v['age'];
-          if (age === undefined) return { missing: 'no_series', detail: 'no asyncmatch_latency series' };
+          const { age, waiting, dispatchedPerSec } = v;
           // The 5m quantile lags a stall; tasks waiting with nothing dispatched for a minute is a stalled queue.
-          if ((v['waiting'] ?? 0) > 0 && v['dispatchedPerSec'] === 0) {
-            return { missing: 'low_volume', detail: `nothing dispatched in 1m while ${v['waiting']} tasks wait` };
+          if (waiting !== undefined && waiting > 0 && (dispatchedPerSec ?? 0) === 0) {
+            return { missing: 'low_volume', detail: `nothing dispatched in 1m while ${waiting} tasks wait` };
           }
-          if (!Number.isNaN(age)) return { value: age };
-          if (v['waiting'] === undefined) return { missing: 'low_volume', detail: 'no dispatch and no backlog gauge' };
-          if ((v['waiting'] ?? 0) === 0) return { value: 0 };
-          return { missing: 'low_volume', detail: `no backlog dispatch while ${v['waiting']} tasks wait` };
+          if (age !== undefined && !Number.isNaN(age)) return { value: age };
+          if (waiting === 0) return { value: 0 };
+          if (waiting === undefined) {
+            const why = age === undefined ? 'no asyncmatch_latency series' : 'no backlog dispatch';
+            return { missing: age === undefined ? 'no_series' : 'low_volume', detail: `${why} and no backlog gauge` };
+          }
+          return { missing: 'low_volume', detail: `no backlog dispatch while ${waiting} tasks wait` };
         },
       },
     }),
@@ -225,7 +240,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     unit: 'per_sec',
     summary: 'History persistence errors per second.',
     blinds: `${PRIMARY_GATES} (persistence failing, critical; idle)`,
-    measure: single((b) => b.counterRate('persistence_errors', [HISTORY])),
+    measure: single(rateOrZeroWhileAlive('persistence_errors', HISTORY_ALIVE, [HISTORY])),
   },
   {
     id: 'primary.persistence.retry_rate_per_sec',

@@ -62,6 +62,24 @@ export class QueryBuilder {
     return `sum(rate(${this.select(this.counterName(name), matchers, name)}[${window}]))`;
   }
 
+  /**
+   * Rate of a counter Temporal creates only on its first increment (errors, failures; see EMITTED_ONLY_WHEN), or 0
+   * when it does not exist but `alive`, a counter the same service exports whenever it serves, does. No data is
+   * not zero: a missing error series is 0 only while the exporter that would carry it is provably scraped (then it
+   * has simply never happened since the process started); with the exporter gone both sides are empty and the value
+   * stays unknown. Both sides get the cluster's matchers; `alive.matchers` carry the same service_name filter.
+   */
+  firstOccurrenceRate(input: {
+    name: string;
+    matchers?: readonly LabelMatcher[];
+    alive: { name: string; matchers: readonly LabelMatcher[] };
+    window?: string;
+  }): string {
+    const window = input.window ?? '1m';
+    const rate = this.counterRate(input.name, input.matchers ?? [], window);
+    return `${rate} or (0 * ${this.counterRate(input.alive.name, input.alive.matchers, window)})`;
+  }
+
   /** Observations per second of a histogram: the rate of its `_count` series (never `_sum`). */
   observationRate(name: string, kind: HistogramKind, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
     return `sum(rate(${this.select(this.histogramName(name, kind, 'count'), matchers, name)}[${window}]))`;

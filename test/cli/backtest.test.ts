@@ -105,6 +105,23 @@ const EXPECTATIONS: Record<ScenarioName, (r: BacktestReport) => void> = {
     expect(between(r, 15, 30).some((e) => e.health_state === 'happy' && e.data_quality !== 'complete')).toBe(false);
     expect(at(r, 40).health_state).toBe('happy');
   },
+  // Never-created error, failure and asyncmatch series read as 0 only because the exporter is provably scraped.
+  'quiet-no-error-series': (r) => {
+    expect(r.timeline[0]?.health_state).not.toBe('critical');
+    expect(between(r, 1, 45).map((e) => e.health_state)).toEqual(between(r, 1, 45).map(() => 'happy'));
+    expect(between(r, 1, 45).every((e) => e.firing.length === 0)).toBe(true);
+  },
+  'busy-no-error-series': (r) => {
+    expect(between(r, 1, 45).every((e) => e.health_state === 'happy' && e.data_quality === 'complete')).toBe(true);
+  },
+  'quiet-telemetry-gap': (r) => {
+    expect(at(r, 10).health_state).toBe('happy');
+    expect(at(r, 22)).toMatchObject({ health_state: 'unknown', data_quality: 'blind' });
+    // The last samples before the gap stay in the 1m windows for a step or two; after that nothing is claimed.
+    expect(between(r, 15, 30).some((e) => e.health_state === 'happy' && e.data_quality !== 'complete')).toBe(false);
+    expect(between(r, 16, 30).every((e) => e.health_state === 'unknown')).toBe(true);
+    expect(at(r, 40).health_state).toBe('happy');
+  },
 };
 
 for (const style of ['otel', 'tally'] as const) {
