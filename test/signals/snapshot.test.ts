@@ -98,3 +98,15 @@ test('matching backlog age: NaN with nothing waiting is 0, NaN with tasks waitin
   expect(stuck.primary.matching.workflow_backlog_age_sec).toBeNull();
   expect(missingOf(stuck, 'primary.matching.workflow_backlog_age_sec')?.reason).toBe('low_volume');
 });
+
+test('matching backlog age without any asyncmatch series: 0 only when the gauge says nothing waits', () => {
+  const age = inputsOf('primary.matching.activity_backlog_age_sec');
+  const quiet = snapshotWith({ [age['waiting'] ?? '']: value(0) });
+  expect(quiet.primary.matching.activity_backlog_age_sec).toBe(0);
+  const waiting = snapshotWith({ [age['waiting'] ?? '']: value(7) });
+  expect(waiting.primary.matching.activity_backlog_age_sec).toBeNull();
+  expect(missingOf(waiting, 'primary.matching.activity_backlog_age_sec')?.reason).toBe('low_volume');
+  const blind = snapshotWith({});
+  expect(blind.primary.matching.activity_backlog_age_sec).toBeNull();
+  expect(missingOf(blind, 'primary.matching.activity_backlog_age_sec')?.reason).toBe('no_series');
+});
