@@ -204,6 +204,30 @@ describe('signal catalog against a real Temporal dev server', () => {
     expect(snapshot?.primary.history.task_processing_rate_per_sec).toBeGreaterThan(0);
   }, 60_000);
 
+  test('never-created error and failure counters read 0 (not null) because the server is scraped', async () => {
+    // Nothing here makes a persistence call or an RPC fail unexpectedly, and no worker fails a workflow.
+    const { names } = await scrape();
+    for (const family of ['persistence_errors', 'service_errors', 'workflow_failed'])
+      expect(names.has(family)).toBe(false);
+    const snapshot = await observeCluster({
+      cluster: { name: 'dev', prometheus_url: prometheus.url },
+      atMs: Date.now(),
+      prometheus: client,
+    });
+    expect(snapshot.primary.persistence.error_rate_per_sec).toBe(0);
+    expect(snapshot.primary.frontend.error_rate_per_sec).toBe(0);
+    expect(snapshot.amplifiers.throttling.rate_limit_events_per_sec).toBe(0);
+    // The unscraped case stays unknown: a cluster selector matching no target reads the same signals as no_series.
+    const elsewhere = await observeCluster({
+      cluster: { name: 'gone', prometheus_url: prometheus.url, selector: 'job="no-such-job"' },
+      atMs: Date.now(),
+      prometheus: client,
+    });
+    for (const id of ['primary.persistence.error_rate_per_sec', 'primary.frontend.error_rate_per_sec'] as const) {
+      expect(elsewhere.missing.find((m) => m.signal === id)?.reason).toBe('no_series');
+    }
+  }, 30_000);
+
   test("the server's own worker role is not read as the user's workers, and one process is counted once", async () => {
     const atMs = Date.now();
     const snapshot = await observeCluster({
