@@ -35,6 +35,34 @@ export interface StartClusterWorkflowsInput {
 export interface StartedWorkflow {
   workflowId: string;
   runId: string;
+  /** True when a running workflow had an older input (cluster config, interval) and was replaced by a new run. */
+  restarted: boolean;
+}
+
+/** What a cluster-less configuration means: a warning, never "stop everything". */
+export const NO_CLUSTERS_WARNING = 'no clusters configured: nothing started, nothing stopped';
+
+/** Memo key holding the canonical JSON of the input a long-running workflow was started with. */
+export const INPUT_MEMO_KEY = 'copilotInput';
+
+/** JSON with object keys sorted at every level, so equal inputs give equal text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+}
+
+/** The input memo of the RUNNING workflow with this id; undefined when none runs (or it predates the memo). */
+async function runningInputMemo(client: Client, workflowId: string): Promise<{ running: boolean; memo: unknown }> {
+  try {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    return { running: description.status.name === 'RUNNING', memo: description.memo?.[INPUT_MEMO_KEY] };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { running: false, memo: undefined };
+    throw error;
+  }
 }
 
 async function startIdempotently(input: {
@@ -44,20 +72,36 @@ async function startIdempotently(input: {
   workflowId: string;
   arg: unknown;
 }): Promise<StartedWorkflow> {
+  // The memo survives continue-as-new (the server carries it over), so it always tells the input of the first run;
+  // a workflow's own input is re-sent on every continue-as-new and would never pick up an edited config.
+  const memoInput = canonicalJson(input.arg);
+  const existing = await runningInputMemo(input.client, input.workflowId);
+  const restarted = existing.running && existing.memo !== memoInput;
+  if (restarted) {
+    // The observer reconciles its engine state from the store, so a new run loses nothing that matters.
+    await input.client.workflow
+      .getHandle(input.workflowId)
+      .terminate('copilot: cluster configuration changed')
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+      });
+  }
   const handle = await input.client.workflow.start(input.workflowType, {
     taskQueue: input.taskQueue,
     workflowId: input.workflowId,
     args: [input.arg],
-    // Already running is fine: boot is idempotent. A closed one (stopped, failed) is started again.
+    memo: { [INPUT_MEMO_KEY]: memoInput },
+    // Already running with the same input is fine: boot is idempotent. A closed one (stopped, failed) starts again.
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE',
   });
-  return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId };
+  return { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, restarted };
 }
 
 /**
  * Start the observer, the scheduled assessment and (with a Loki URL) the log watcher of every cluster; already
- * running ones are left alone. Inputs are validated here, at the client, before they enter any history.
+ * running ones with the same input are left alone, those started with another input (an edited cluster config or
+ * interval) are terminated and started anew (`restarted`). Inputs are validated here, at the client, before they enter any history.
  * @throws AppError INVALID_INPUT when a cluster's input does not validate.
  */
 export async function startClusterWorkflows(input: StartClusterWorkflowsInput): Promise<StartedWorkflow[]> {
@@ -149,13 +193,16 @@ export async function stopWorkflow(input: { client: Client; workflowId: string }
 }
 
 /**
- * Stop (cancel) the long-running workflows of clusters that are no longer configured.
+ * Stop (cancel) the long-running workflows of clusters that are no longer configured. With NO cluster configured
+ * it stops nothing (see NO_CLUSTERS_WARNING): use `copilot workflows stop --cluster NAME` to stop one on purpose.
  * @returns the ids that were stopped.
  */
 export async function stopRemovedClusterWorkflows(input: {
   client: Client;
   clusters: readonly ClusterConfig[];
 }): Promise<string[]> {
+  // An empty list is far more likely a missing COPILOT_CLUSTERS than a wish to stop monitoring everything.
+  if (input.clusters.length === 0) return [];
   const configured = new Set(input.clusters.map((cluster) => cluster.name));
   const stopped: string[] = [];
   for (const workflow of await listCopilotWorkflows(input.client)) {

@@ -7,7 +7,12 @@ import type { Config } from './config.ts';
 import { loadConfig } from './config.ts';
 import { migrate, openStore } from './db/index.ts';
 import type { ClusterConfig } from './models/index.ts';
-import { connectTemporal, startClusterWorkflows, stopRemovedClusterWorkflows } from './temporal.ts';
+import {
+  connectTemporal,
+  NO_CLUSTERS_WARNING,
+  startClusterWorkflows,
+  stopRemovedClusterWorkflows,
+} from './temporal.ts';
 
 /**
  * The worker entrypoint (runs on Node: see the README, "Why the worker runs on Node"). It registers every workflow
@@ -68,13 +73,17 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
       signals.onStop(() => worker.shutdown());
       const temporal = await connectTemporal(config.temporal);
       try {
-        await startClusterWorkflows({
+        if (config.clusters.length === 0) process.stderr.write(`worker: ${NO_CLUSTERS_WARNING}\n`);
+        const started = await startClusterWorkflows({
           client: temporal.client,
           taskQueue: config.temporal.taskQueue,
           clusters: config.clusters,
           observeIntervalMs: config.observeIntervalMs,
           assessmentIntervalMs: config.assessmentIntervalMs,
         });
+        for (const workflow of started.filter((w) => w.restarted)) {
+          process.stderr.write(`worker: restarted ${workflow.workflowId} (its configuration changed)\n`);
+        }
         await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
       } finally {
         await temporal.close();

@@ -3,6 +3,7 @@ import { AppError } from '../models/index.ts';
 import {
   connectTemporal,
   listCopilotWorkflows,
+  NO_CLUSTERS_WARNING,
   startClusterWorkflows,
   stopRemovedClusterWorkflows,
   stopWorkflow,
@@ -14,7 +15,9 @@ import { EXIT } from './command.ts';
 const HELP = `usage: bun run copilot workflows <start|stop|list> [options]
 
   start              start every configured cluster's observer, scheduled assessment and log watcher
-                     (already running ones are left alone) and stop those of clusters no longer configured
+                     (already running ones are left alone unless their configuration changed: those are
+                     restarted) and stop those of clusters no longer configured (with no cluster configured
+                     at all, nothing is started or stopped)
   stop --cluster NAME  cancel that cluster's long-running workflows
   list               the copilot's running long-lived workflows (from Temporal visibility)
 
@@ -77,8 +80,12 @@ export const workflowsCommand: Command = {
             observeIntervalMs: config.observeIntervalMs,
             assessmentIntervalMs: config.assessmentIntervalMs,
           });
+          if (config.clusters.length === 0) io.err(`warning: ${NO_CLUSTERS_WARNING} (is COPILOT_CLUSTERS set?)\n`);
           const stopped = await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
-          const lines = [...started.map((w) => `running  ${w.workflowId}`), ...stopped.map((id) => `stopped  ${id}`)];
+          const lines = [
+            ...started.map((w) => `${w.restarted ? 'restarted' : 'running  '}  ${w.workflowId}`),
+            ...stopped.map((id) => `stopped    ${id}`),
+          ];
           print(io, flags.format, { started, stopped }, `${lines.join('\n')}\n`);
           return EXIT.ok;
         }
