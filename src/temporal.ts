@@ -1,10 +1,16 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { ClusterConfig, ObserverCurrent } from './models/index.ts';
-import { LogWatcherInput, ObserveClusterInput, parseOrThrow, ScheduledAssessmentInput } from './models/index.ts';
+import {
+  LogWatcherInput,
+  ObserveClusterInput,
+  parseOrThrow,
+  RetentionInput,
+  ScheduledAssessmentInput,
+} from './models/index.ts';
 import { currentQuery } from './workflows/definitions.ts';
 import type { LongRunningKind } from './workflows/ids.ts';
-import { longRunningWorkflowId, parseLongRunningWorkflowId } from './workflows/ids.ts';
+import { longRunningWorkflowId, parseLongRunningWorkflowId, RETENTION_WORKFLOW_ID } from './workflows/ids.ts';
 
 /** Where the copilot's Temporal lives. */
 export interface TemporalOptions {
@@ -147,6 +153,31 @@ export async function startClusterWorkflows(input: StartClusterWorkflowsInput): 
     }
   }
   return started;
+}
+
+/**
+ * Start the deployment's retention workflow (`copilot-retention`) idempotently; a changed `retentionDays` restarts it.
+ * @throws AppError INVALID_INPUT when the input does not validate.
+ */
+export async function startRetentionWorkflow(input: {
+  client: Client;
+  taskQueue: string;
+  retentionDays: number;
+  /** @default daily */
+  intervalMs?: number;
+}): Promise<StartedWorkflow> {
+  const arg = parseOrThrow(
+    RetentionInput,
+    { retentionDays: input.retentionDays, ...(input.intervalMs === undefined ? {} : { intervalMs: input.intervalMs }) },
+    'retention input',
+  );
+  return startIdempotently({
+    client: input.client,
+    taskQueue: input.taskQueue,
+    workflowType: 'retentionWorkflow',
+    workflowId: RETENTION_WORKFLOW_ID,
+    arg,
+  });
 }
 
 export interface CopilotWorkflow {

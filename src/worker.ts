@@ -11,6 +11,7 @@ import {
   connectTemporal,
   NO_CLUSTERS_WARNING,
   startClusterWorkflows,
+  startRetentionWorkflow,
   stopRemovedClusterWorkflows,
 } from './temporal.ts';
 
@@ -85,6 +86,13 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
           process.stderr.write(`worker: restarted ${workflow.workflowId} (its configuration changed)\n`);
         }
         await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
+        if (config.clusters.length > 0) {
+          await startRetentionWorkflow({
+            client: temporal.client,
+            taskQueue: config.temporal.taskQueue,
+            retentionDays: config.retentionDays,
+          });
+        }
       } finally {
         await temporal.close();
       }

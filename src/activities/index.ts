@@ -12,6 +12,7 @@ import type {
   Explanation,
   FetchSignalsInput,
   LogPattern,
+  PurgeReport,
   SignalsSnapshot,
   StoredCycle,
 } from '../models/index.ts';
@@ -162,6 +163,18 @@ export function createActivities(deps: ActivityDeps) {
 
     async writeAssessment(input: { assessment: Assessment }): Promise<{ inserted: boolean }> {
       return guarded(deps, () => store.writeAssessment(deps.sql, input.assessment));
+    },
+
+    /** Retention: delete store rows older than the cutoff in batches, heartbeating after each batch. */
+    async purgeExpired(input: { cutoffMs: number; batchSize?: number }): Promise<PurgeReport> {
+      return guarded(deps, () => {
+        const context = Context.current();
+        return store.purgeOlderThan(deps.sql, {
+          cutoffMs: input.cutoffMs,
+          ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+          onProgress: (progress) => context.heartbeat(progress),
+        });
+      });
     },
 
     async hasEquivalentAssessment(input: { cluster: string; fingerprint: string; sinceMs: number }): Promise<boolean> {

@@ -5,6 +5,7 @@ import {
   listCopilotWorkflows,
   NO_CLUSTERS_WARNING,
   startClusterWorkflows,
+  startRetentionWorkflow,
   stopRemovedClusterWorkflows,
   stopWorkflow,
 } from '../temporal.ts';
@@ -17,7 +18,8 @@ const HELP = `usage: bun run copilot workflows <start|stop|list> [options]
   start              start every configured cluster's observer, scheduled assessment and log watcher
                      (already running ones are left alone unless their configuration changed: those are
                      restarted) and stop those of clusters no longer configured (with no cluster configured
-                     at all, nothing is started or stopped)
+                     at all, nothing is started or stopped); also starts the store's retention workflow
+                     (copilot-retention, keeps COPILOT_RETENTION_DAYS)
   stop --cluster NAME  cancel that cluster's long-running workflows
   list               the copilot's running long-lived workflows (from Temporal visibility)
 
@@ -82,11 +84,21 @@ export const workflowsCommand: Command = {
           });
           if (config.clusters.length === 0) io.err(`warning: ${NO_CLUSTERS_WARNING} (is COPILOT_CLUSTERS set?)\n`);
           const stopped = await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
+          const retention =
+            config.clusters.length === 0
+              ? null
+              : await startRetentionWorkflow({
+                  client: temporal.client,
+                  taskQueue: config.temporal.taskQueue,
+                  retentionDays: config.retentionDays,
+                });
           const lines = [
-            ...started.map((w) => `${w.restarted ? 'restarted' : 'running  '}  ${w.workflowId}`),
+            ...[...started, ...(retention ? [retention] : [])].map(
+              (w) => `${w.restarted ? 'restarted' : 'running  '}  ${w.workflowId}`,
+            ),
             ...stopped.map((id) => `stopped    ${id}`),
           ];
-          print(io, flags.format, { started, stopped }, `${lines.join('\n')}\n`);
+          print(io, flags.format, { started, stopped, retention }, `${lines.join('\n')}\n`);
           return EXIT.ok;
         }
         case 'stop': {

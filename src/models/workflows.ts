@@ -142,6 +142,17 @@ export const Explanation = type({
 });
 export type Explanation = typeof Explanation.infer;
 
+/** The deployment's one retention loop (`copilot-retention`): purge store rows older than `retentionDays`. */
+export const RetentionInput = type({
+  retentionDays: '1 <= number.integer <= 3650',
+  /** @default 86400000 (daily) */
+  'intervalMs?': type('60000 <= number.integer <= 86400000'),
+  'cycleCap?': CycleCap,
+  'carried?': { runsTotal: 'number.integer >= 0' },
+  '+': 'reject',
+});
+export type RetentionInput = typeof RetentionInput.infer;
+
 export const FetchSignalsInput = type({ cluster: ClusterConfig, atMs: 'number.integer >= 0' });
 export type FetchSignalsInput = typeof FetchSignalsInput.infer;
 

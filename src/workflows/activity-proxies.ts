@@ -33,3 +33,13 @@ export function explainer(timeoutMs: number) {
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 2 },
   });
 }
+
+/**
+ * Maintenance (retention): one purge may delete many batches, so a long start-to-close guarded by a heartbeat per
+ * batch; a store outage is retried a few times and otherwise waits for the next day's run.
+ */
+export const maintenance = proxyActivities<CopilotActivities>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 5 },
+});

@@ -22,6 +22,12 @@ export function parseLongRunningWorkflowId(id: string): { kind: LongRunningKind;
   return null;
 }
 
+/**
+ * The retention workflow: one per copilot deployment (namespace and store), not per cluster. It does not parse as a
+ * long-running cluster workflow, so removing clusters never stops it.
+ */
+export const RETENTION_WORKFLOW_ID = `${WORKFLOW_ID_PREFIX}retention`;
+
 /** `assess-<cluster>-<epochMs>` for state/fingerprint changes; scheduled ones add `-scheduled`. */
 export function assessWorkflowId(input: { cluster: string; atMs: number; scheduled: boolean }): string {
   return `assess-${input.cluster}-${input.atMs}${input.scheduled ? '-scheduled' : ''}`;

@@ -4,4 +4,5 @@ import './sandbox-globals.ts';
 export { assessHealthWorkflow } from './assess-health.ts';
 export { logWatcherWorkflow } from './log-watcher.ts';
 export { observeClusterWorkflow } from './observe-cluster.ts';
+export { retentionWorkflow } from './retention.ts';
 export { scheduledAssessmentWorkflow } from './scheduled-assessment.ts';

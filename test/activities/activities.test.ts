@@ -7,7 +7,14 @@ import { createLokiClient } from '../../src/clients/loki.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
 import { freePort } from '../../src/demo/local-prometheus.ts';
 import type { ErrorCode } from '../../src/models/index.ts';
-import { AppError, PERMANENT_ERROR_CODES, parseOrThrow, SignalsSnapshot, StoredCycle } from '../../src/models/index.ts';
+import {
+  AppError,
+  PERMANENT_ERROR_CODES,
+  PurgeReport,
+  parseOrThrow,
+  SignalsSnapshot,
+  StoredCycle,
+} from '../../src/models/index.ts';
 import type { TestDb } from '../db/backends.ts';
 import { openPostgres } from '../db/backends.ts';
 import { decision, engineState, snapshot } from '../db/fixtures.ts';
@@ -110,6 +117,36 @@ describe('activities', () => {
       'INVALID_INPUT',
       true,
     ]);
+  });
+
+  test('purgeExpired deletes rows older than the cutoff and keeps newer ones', async () => {
+    const write = (atMs: number) =>
+      env.run(activities.writeCycle, {
+        cluster: 'aged',
+        cycleKey: `aged:${atMs}`,
+        snapshot: snapshot({ cluster: 'aged', atMs }),
+        decision: decision({ cluster: 'aged', atMs }),
+        engineState: engineState(),
+      });
+    const oldMs = Date.UTC(2020, 0, 1);
+    const newMs = Date.UTC(2026, 0, 1);
+    await write(oldMs);
+    await write(newMs);
+    const report = parseOrThrow(
+      PurgeReport,
+      await env.run(activities.purgeExpired, { cutoffMs: Date.UTC(2025, 0, 1), batchSize: 1 }),
+      'purge report',
+    );
+    const decisions = report.tables.find((t) => t.table === 'decisions');
+    expect(decisions?.rows).toBeGreaterThanOrEqual(1);
+    const left = await db.sql`SELECT count(*)::int AS n FROM decisions WHERE cluster = 'aged'`;
+    expect(Number(left[0]?.['n'])).toBe(1);
+    const latest = parseOrThrow(
+      StoredCycle.or('null'),
+      await env.run(activities.latestCycle, { cluster: 'aged' }),
+      'cycle',
+    );
+    expect(latest?.decision.at).toBe(new Date(newMs).toISOString());
   });
 
   test('countLogPatterns for a cluster without Loki is a permanent CONFIG_INVALID', async () => {

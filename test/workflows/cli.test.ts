@@ -85,6 +85,9 @@ test('start is idempotent, list shows each cluster, a removed cluster is stopped
   ]);
   const stopped = await copilot(['stop', '--cluster', 'a', '--format', 'json'], ['a']);
   expect(JSON.parse(stopped.stdout).stopped).toEqual(['copilot-observe-a', 'copilot-logs-a', 'copilot-scheduled-a']);
+  // The retention workflow runs once per deployment, untouched by cluster changes.
+  const retention = await temporal.client.workflow.getHandle('copilot-retention').describe();
+  expect(retention.status.name).toBe('RUNNING');
   const help = await copilot(['--help'], []);
   expect([help.code, help.stdout.includes('workflows <start|stop|list>')]).toEqual([0, true]);
 });
@@ -101,7 +104,7 @@ test('an empty cluster list stops nothing and says so', async () => {
   });
   const empty = await copilot(['start', '--format', 'json'], []);
   expect(empty.code).toBe(0);
-  expect(JSON.parse(empty.stdout)).toEqual({ started: [], stopped: [] });
+  expect(JSON.parse(empty.stdout)).toEqual({ started: [], stopped: [], retention: null });
   expect(empty.stderr).toContain('no clusters configured: nothing started, nothing stopped');
   const status = (await temporal.client.workflow.getHandle('copilot-observe-keep').describe()).status.name;
   expect(status).toBe('RUNNING');

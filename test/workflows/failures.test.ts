@@ -13,9 +13,10 @@ setDefaultTimeout(600_000);
 interface Failures {
   fetch: { currentState: string | null; healthyStates: string[]; failingStates: string[]; blindMissing: string[] };
   reconcile: { status: string; cyclesTotal: number; latestCycleCalls: number; states: string[] };
+  retention: { purges: number; firstCutoffDaysBeforeStart: number; gapsDays: number[]; runs: number };
 }
 
-test('a failing fetch stores unknown; a failing reconcile starts fresh and keeps cycling', async () => {
+test('a failing fetch stores unknown; a failing reconcile starts fresh; retention purges daily', async () => {
   const script = await buildForNode({ entry: 'test/workflows/node/failures.ts', name: 'test-failures' });
   const result = resultOf(await runNode({ script, args: [WORKFLOWS_PATH, TEST_SERVER] })) as Failures;
 
@@ -31,4 +32,10 @@ test('a failing fetch stores unknown; a failing reconcile starts fresh and keeps
   expect(result.reconcile.latestCycleCalls).toBe(1);
   expect(result.reconcile.cyclesTotal).toBeGreaterThanOrEqual(2);
   expect(result.reconcile.states).toEqual(['happy']);
+
+  // Retention: a purge at start and one a day after (3 days → 4 purges), 7 days kept, bounded runs.
+  expect(result.retention.purges).toBe(4);
+  expect(result.retention.firstCutoffDaysBeforeStart).toBe(7);
+  expect(result.retention.gapsDays).toEqual([1, 1, 1]);
+  expect(result.retention.runs).toBeGreaterThanOrEqual(2);
 });

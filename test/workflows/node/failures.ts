@@ -1,20 +1,23 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import type { ObserveClusterInput } from '../../../src/models/index.ts';
+import type { ObserveClusterInput, RetentionInput } from '../../../src/models/index.ts';
 import { currentQuery } from '../../../src/workflows/definitions.ts';
 import { busyHealthy, fakeActivities } from './fake-activities.ts';
+import { runChain } from './run-chain.ts';
 
 /**
  * Node side of test/workflows/failures.test.ts, on the Java time-skipping test server:
  * - `fetch`: the fetchSignals activity fails (after its retries) from cycle 3 on → what the observer stores;
  * - `reconcile`: latestCycle fails non-retryably (STORE_SCHEMA) at start → does the observer still cycle?
+ * - `retention`: the retention workflow purges daily with a cutoff of retentionDays, continuing as new.
  * Prints `RESULT {json}`. argv: <workflowsPath> <test-server-executable>
  */
 const [workflowsPath, testServer] = process.argv.slice(2);
 if (!workflowsPath || !testServer) throw new Error('usage: failures <workflowsPath> <test-server>');
 
 const INTERVAL_MS = 30_000;
+const DAY_MS = 86_400_000;
 
 const env = await TestWorkflowEnvironment.createTimeSkipping({
   server: { executable: { type: 'existing-path', path: testServer } },
@@ -78,7 +81,41 @@ try {
     return { status, cyclesTotal: current.cyclesTotal, latestCycleCalls: failingStore.store.latestCycleCalls };
   });
 
+  // Retention: daily purges with the right cutoff, continuing as new every 2 purges.
+  const retentionFake = fakeActivities({ primaryAt: () => busyHealthy() });
+  const retentionWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: 'retention',
+    workflowsPath,
+    activities: retentionFake.activities,
+  });
+  const retention = await retentionWorker.runUntil(async () => {
+    const startedMs = await env.currentTimeMs();
+    const input: RetentionInput = { retentionDays: 7, cycleCap: 2 };
+    const handle = await env.client.workflow.start('retentionWorkflow', {
+      taskQueue: 'retention',
+      workflowId: 'copilot-retention',
+      args: [input],
+    });
+    await env.sleep(3 * DAY_MS + INTERVAL_MS);
+    const runs = await runChain({
+      client: env.client,
+      workflowId: handle.workflowId,
+      firstRunId: handle.firstExecutionRunId,
+    });
+    await handle.terminate('test done');
+    const cutoffs = retentionFake.store.purgeCutoffsMs;
+    return {
+      purges: cutoffs.length,
+      // The first cutoff is 7 days before the start (to the minute); each later one a day after the previous.
+      firstCutoffDaysBeforeStart: Math.round((startedMs - (cutoffs[0] ?? 0)) / 60_000) / (24 * 60),
+      gapsDays: cutoffs.slice(1).map((c, i) => Math.round((c - (cutoffs[i] ?? 0)) / 60_000) / (24 * 60)),
+      runs: runs.length,
+    };
+  });
+
   const output = {
+    retention,
     fetch: {
       ...fetch,
       healthyStates: failingFetch.store.cycles.filter((c) => cycleOf(c.atMs) < 3).map((c) => c.state),

@@ -31,6 +31,8 @@ export interface FakeStore {
   assessments: Assessment[];
   latestCycleCalls: number;
   fetches: number;
+  /** Cutoffs the retention purges were called with. */
+  purgeCutoffsMs: number[];
 }
 
 /**
@@ -47,7 +49,7 @@ export function fakeActivities(input: {
   activities: CopilotActivities;
   store: FakeStore;
 } {
-  const store: FakeStore = { cycles: [], assessments: [], latestCycleCalls: 0, fetches: 0 };
+  const store: FakeStore = { cycles: [], assessments: [], latestCycleCalls: 0, fetches: 0, purgeCutoffsMs: [] };
   const keys = new Set<string>();
   const activities: CopilotActivities = {
     async fetchSignals({ cluster, atMs }) {
@@ -92,6 +94,10 @@ export function fakeActivities(input: {
       if (store.assessments.some((a) => a.assessment_key === assessment.assessment_key)) return { inserted: false };
       store.assessments.push(assessment);
       return { inserted: true };
+    },
+    async purgeExpired({ cutoffMs }) {
+      store.purgeCutoffsMs.push(cutoffMs);
+      return { cutoff: new Date(cutoffMs).toISOString(), dry_run: false, tables: [] };
     },
     async hasEquivalentAssessment({ fingerprint, sinceMs }) {
       return store.assessments.some((a) => a.decision.fingerprint === fingerprint && Date.parse(a.at) >= sinceMs);
