@@ -29,6 +29,8 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts',
 export const ACTIVITY_PROMETHEUS_TIMEOUT_MS = 4_000;
 /** Attempts per Prometheus request inside an activity (the cycle itself is retried by the next slot). */
 export const ACTIVITY_PROMETHEUS_ATTEMPTS = 2;
+/** Per-request deadline of the activities' Loki client: a retry must fit inside the log-count activity's budget. */
+export const ACTIVITY_LOKI_TIMEOUT_MS = 8_000;
 
 function clientCache<T>(create: (cluster: ClusterConfig) => T): (cluster: ClusterConfig) => T {
   const byName = new Map<string, T>();
@@ -54,6 +56,7 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
         // Inside the fetch activity's budget (activities/index.ts): a slow query becomes a null with its reason.
         prometheusTimeoutMs: ACTIVITY_PROMETHEUS_TIMEOUT_MS,
         prometheusMaxAttempts: ACTIVITY_PROMETHEUS_ATTEMPTS,
+        lokiTimeoutMs: ACTIVITY_LOKI_TIMEOUT_MS,
       }),
     );
     const activities = createActivities({

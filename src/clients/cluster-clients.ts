@@ -23,6 +23,8 @@ export interface ClusterClientsOptions {
   prometheusTimeoutMs?: number;
   /** Attempts per Prometheus request. @default the client's */
   prometheusMaxAttempts?: number;
+  /** Per-request deadline for Loki. @default the client's */
+  lokiTimeoutMs?: number;
 }
 
 export interface ClusterClients {
@@ -69,6 +71,7 @@ export function createClusterClients(options: ClusterClientsOptions): ClusterCli
           baseUrl: cluster.loki_url,
           ...fetchOption,
           ...signer(cluster.loki_sigv4, DEFAULT_SIGNING_SERVICE.loki),
+          ...(options.lokiTimeoutMs === undefined ? {} : { timeoutMs: options.lokiTimeoutMs }),
         });
   return { prometheus, loki };
 }

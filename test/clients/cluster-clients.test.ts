@@ -33,6 +33,7 @@ const server = Bun.serve({
       : null;
     seen.push({ path: url.pathname, service: hasAuth ? service : null, authorized: verdict?.ok ?? false });
     if (verdict && !verdict.ok) return Response.json({ message: verdict.reason }, { status: 403 });
+    if (url.pathname.startsWith('/slow/')) return new Promise<Response>(() => {});
     if (url.pathname.endsWith('/api/v1/query')) {
       return Response.json({
         status: 'success',
@@ -73,6 +74,18 @@ describe('createClusterClients', () => {
     await prometheus.query({ query: 'up' });
     expect(loki).toBeNull();
     expect(seen).toEqual([{ path: '/api/v1/query', service: null, authorized: false }]);
+  });
+
+  test("the Loki deadline is the caller's, so a retry fits inside an activity budget", async () => {
+    const { loki } = createClusterClients({
+      cluster: { name: 'dev', prometheus_url: base, loki_url: `${base}/slow` },
+      lokiTimeoutMs: 50,
+    });
+    const failure = await loki?.queryRange({ query: '{job="temporal"}', startMs: 0, endMs: 60_000 }).then(
+      () => 'answered',
+      (error: unknown) => (error instanceof AppError ? error.code : String(error)),
+    );
+    expect(failure).toBe('UPSTREAM_TIMEOUT');
   });
 
   test('SigV4 without credentials is a configuration error at construction, not a 403 at 3 a.m.', () => {
