@@ -60,10 +60,12 @@ const allEvaluated = (list: RuleEvaluation[]): boolean => list.every((evaluation
 export function decideState(input: {
   evaluations: RuleEvaluations;
   idle: boolean;
+  /** Idle could be neither claimed nor ruled out for lack of data (a quiet cluster or a stalled one). */
+  possiblyIdle: boolean;
   previousKnown: KnownHealthState | null;
   previousCount: number;
 }): StateDecision {
-  const { evaluations, idle, previousKnown, previousCount } = input;
+  const { evaluations, idle, possiblyIdle, previousKnown, previousCount } = input;
   if (idle) return { state: 'happy', consecutiveCritical: 0, findings: [], path: 'idle' };
 
   const criticalFindings = findingsOf(evaluations.critical);
@@ -89,6 +91,8 @@ export function decideState(input: {
   if (anyHolds(evaluations.stressed)) {
     return { ...base, state: 'stressed', findings: [...criticalFindings, ...stressedFindings], path: 'stressed_gate' };
   }
+  // Quiet or stalled cannot be told apart without the missing idle inputs: neither Happy nor Stressed is earned.
+  if (possiblyIdle) return { ...base, state: 'unknown', findings: criticalFindings, path: 'unconfirmed' };
   if (anyHolds(evaluations.healthy)) {
     const findings = [...criticalFindings, ...findingsOf(evaluations.healthy)];
     return { ...base, state: 'stressed', findings, path: 'default_stressed' };

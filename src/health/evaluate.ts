@@ -82,7 +82,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   const profile = getThresholdProfile(input.overrides ? { band, overrides: input.overrides } : { band });
   const idle = checkIdle(primary);
   const busy = checkSystemBusy(primary);
-  const evaluations = evaluateRules({ primary, profile, systemBusy: busy.value });
+  const evaluations = evaluateRules({ primary, profile, systemBusy: busy.value, possiblyIdle: idle.undetermined });
   const unevaluated = unevaluatedRules({
     evaluations,
     includeRecovery: previousKnown === 'critical',
@@ -91,7 +91,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   });
   const decided = blind
     ? { state: 'unknown' as const, consecutiveCritical: previousCount, findings: [], path: 'unconfirmed' as const }
-    : decideState({ evaluations, idle: idle.value, previousKnown, previousCount });
+    : decideState({ evaluations, idle: idle.value, possiblyIdle: idle.undetermined, previousKnown, previousCount });
   const dataQuality: DataQuality = blind
     ? 'blind'
     : decisionInputs(primary).every((value) => value !== null)

@@ -34,8 +34,9 @@ function evaluateRule(input: {
   primary: PrimarySignals;
   profile: ThresholdProfile;
   systemBusy: boolean;
+  possiblyIdle: boolean;
 }): RuleEvaluation {
-  const { rule, primary, profile, systemBusy } = input;
+  const { rule, primary, profile, systemBusy, possiblyIdle } = input;
   const value = rule.read(primary);
   const threshold = rule.threshold(profile);
   const base = { rule, value, threshold, suppressed: false };
@@ -44,14 +45,20 @@ function evaluateRule(input: {
   if (!demand) return { ...base, status: 'demand_closed' };
   if (value === null) return { ...base, status: 'no_data' };
   if (!compare(rule, value, threshold)) return { ...base, status: 'clear' };
-  return { ...base, status: 'holds', suppressed: systemBusy && rule.suppressedWhenBusy };
+  // Low throughput is collapse only on a cluster that has work: during a retention storm, or while missing data
+  // leaves open that the cluster is simply quiet, these floors say nothing about forward progress.
+  return { ...base, status: 'holds', suppressed: (systemBusy || possiblyIdle) && rule.suppressedWhenBusy };
 }
 
-/** Evaluate every rule against one profile. Pure; the caller decides which groups matter for the state. */
+/**
+ * Evaluate every rule against one profile. Pure; the caller decides which groups matter for the state.
+ * `possiblyIdle`: no present signal rules idle out, but some idle input has no data.
+ */
 export function evaluateRules(input: {
   primary: PrimarySignals;
   profile: ThresholdProfile;
   systemBusy: boolean;
+  possiblyIdle: boolean;
 }): RuleEvaluations {
   const run = (rules: readonly Rule[]): RuleEvaluation[] => rules.map((rule) => evaluateRule({ ...input, rule }));
   return {
@@ -70,7 +77,7 @@ export const counts = (evaluation: RuleEvaluation): boolean => evaluation.status
  * 2 when a critical gate holds, 1 when a stressed gate holds or a healthy gate fails, else 0.
  */
 export function rawGateLevel(input: { primary: PrimarySignals; profile: ThresholdProfile }): 0 | 1 | 2 {
-  const evaluations = evaluateRules({ ...input, systemBusy: false });
+  const evaluations = evaluateRules({ ...input, systemBusy: false, possiblyIdle: false });
   const holds = (list: RuleEvaluation[]): boolean => list.some((evaluation) => evaluation.status === 'holds');
   if (holds(evaluations.critical)) return 2;
   if (holds(evaluations.stressed) || holds(evaluations.healthy)) return 1;

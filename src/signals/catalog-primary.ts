@@ -161,7 +161,8 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
   // The original's task_latency_queue{service_name="matching", task_type="WorkflowTask"} is a history timer with
   // other task_type values: that series does not exist. A quiet cluster whose pollers take every task at once never
   // creates asyncmatch_latency at all, so the age comes from approximate_backlog_count when no dispatch says it:
-  // nothing waits → 0 (measured, not assumed); tasks wait undispatched → unknown; no gauge → unknown.
+  // nothing waits → 0 (measured, not assumed); tasks wait undispatched → matching's own backlog-age gauge
+  // (approximate_backlog_age_seconds, exported with the count), else unknown; no gauge → unknown.
   ...(
     [
       ['workflow', WORKFLOW_QUEUE],
@@ -183,13 +184,16 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
             matchers: [MATCHING, queue],
           }),
           waiting: b.gaugeSum('approximate_backlog_count', [MATCHING, queue]),
+          oldestWaitingSec: b.gaugeMax('approximate_backlog_age_seconds', [MATCHING, queue]),
           dispatchedPerSec: b.observationRate('asyncmatch_latency', 'timer', [MATCHING, queue]),
         }),
         optionalInputs: true,
         derive: (v) => {
-          const { age, waiting, dispatchedPerSec } = v;
-          // The 5m quantile lags a stall; tasks waiting with nothing dispatched for a minute is a stalled queue.
+          const { age, waiting, dispatchedPerSec, oldestWaitingSec } = v;
+          // The 5m quantile lags a stall; tasks waiting with nothing dispatched for a minute is a stalled queue,
+          // whose age only matching's gauge can tell (it is what rules idle out when workers are gone).
           if (waiting !== undefined && waiting > 0 && (dispatchedPerSec ?? 0) === 0) {
+            if (oldestWaitingSec !== undefined && Number.isFinite(oldestWaitingSec)) return { value: oldestWaitingSec };
             return { missing: 'low_volume', detail: `nothing dispatched in 1m while ${waiting} tasks wait` };
           }
           if (age !== undefined && !Number.isNaN(age)) return { value: age };

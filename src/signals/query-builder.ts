@@ -112,4 +112,9 @@ export class QueryBuilder {
   gaugeSum(name: string, matchers: readonly LabelMatcher[] = []): string {
     return `sum(${this.select(name, matchers)})`;
   }
+
+  /** Largest value of a gauge across the cluster's series (e.g. the oldest backlog over all task queues). */
+  gaugeMax(name: string, matchers: readonly LabelMatcher[] = []): string {
+    return `max(${this.select(name, matchers)})`;
+  }
 }

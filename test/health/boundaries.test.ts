@@ -50,7 +50,12 @@ describe('every threshold of every band: just below, at, just above', () => {
   test.each(CASES)('$name', ({ band, rule, value, expected }) => {
     const primary = healthyPrimary(band);
     setSignal(primary, rule, value);
-    const evaluations = evaluateRules({ primary, profile: getThresholdProfile({ band }), systemBusy: false });
+    const evaluations = evaluateRules({
+      primary,
+      profile: getThresholdProfile({ band }),
+      systemBusy: false,
+      possiblyIdle: false,
+    });
     const all = [...evaluations.critical, ...evaluations.recovery, ...evaluations.stressed, ...evaluations.healthy];
     const found = all.find((evaluation) => evaluation.rule === rule);
     expect(found?.status).toBe(expected);

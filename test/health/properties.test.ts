@@ -148,7 +148,7 @@ describe('engine invariants (fast-check)', () => {
     );
   });
 
-  test('system-busy suppresses only the throughput, completion and processing critical gates', () => {
+  test('system-busy or an undetermined idle suppresses only the throughput, completion and processing gates', () => {
     const busyPrimary = fc
       .tuple(
         primaryArb({ nullFreq: 10 }),
@@ -165,7 +165,8 @@ describe('engine invariants (fast-check)', () => {
       fc.property(snapshot, fc.option(engineStateArb, { nil: null }), (snap, state) => {
         const { decision } = evaluate({ snapshot: snap, state });
         for (const finding of decision.firing) {
-          expect(finding.suppressed).toBe(decision.system_busy && SUPPRESSIBLE.has(finding.rule_id));
+          const quietOrBusy = decision.system_busy || decision.unevaluated_rules.includes('context.idle');
+          expect(finding.suppressed).toBe(quietOrBusy && SUPPRESSIBLE.has(finding.rule_id));
         }
       }),
       { numRuns: NUM_RUNS },
