@@ -4,10 +4,13 @@ import { explainWithRules } from '../agents/rules-explainer.ts';
 import type { LokiClient } from '../clients/loki.ts';
 import type { PrometheusClient } from '../clients/prometheus.ts';
 import * as store from '../db/index.ts';
+import { evaluate } from '../health/index.ts';
 import type {
   Assessment,
   ClusterConfig,
   CountLogPatternsActivityInput,
+  DecideCycleInput,
+  DecideCycleResult,
   ExplainInput,
   Explanation,
   FetchSignalsInput,
@@ -80,6 +83,16 @@ async function guarded<T>(deps: ActivityDeps, work: (signal: AbortSignal) => Pro
   }
 }
 
+/** The engine step with a cluster's overrides and initial band; pure (the activity and the test fakes share it). */
+export function decideCycleStep(input: DecideCycleInput): DecideCycleResult {
+  return evaluate({
+    snapshot: input.snapshot,
+    state: input.state,
+    ...(input.cluster.overrides ? { overrides: input.cluster.overrides } : {}),
+    ...(input.cluster.initial_band ? { initialBand: input.cluster.initial_band } : {}),
+  });
+}
+
 /**
  * The copilot's Temporal activities: thin I/O wrappers over signals, clients, the explainer and the store. Every
  * one takes one input object. Failures leave as ApplicationFailures typed with our error code (see failures.ts).
@@ -104,6 +117,20 @@ export function createActivities(deps: ActivityDeps) {
           onDeadline: () => blindSnapshot({ cluster: input.cluster, atMs: input.atMs, code: 'UPSTREAM_TIMEOUT' }),
         }),
       );
+    },
+
+    /**
+     * One engine step. The engine is pure and could run in the workflow, but then every rule change would replay
+     * old histories into different decisions (a nondeterminism error on deploy); as a local activity its result is
+     * recorded in history and replays as recorded.
+     */
+    async decideCycle(input: DecideCycleInput): Promise<DecideCycleResult> {
+      try {
+        return decideCycleStep(input);
+      } catch (error) {
+        // Only threshold overrides that break ordering make the engine throw (CONFIG_INVALID: permanent).
+        throw toActivityFailure(error);
+      }
     },
 
     async writeCycle(input: store.WriteCycleInput): Promise<{ inserted: boolean }> {

@@ -154,6 +154,13 @@ export const RetentionInput = type({
 export type RetentionInput = typeof RetentionInput.infer;
 
 export const FetchSignalsInput = type({ cluster: ClusterConfig, atMs: 'number.integer >= 0' });
+
+/** One engine step, run as a local activity so its result is recorded: a rule change never breaks replay. */
+export const DecideCycleInput = type({ cluster: ClusterConfig, snapshot: SignalsSnapshot, state: EngineState });
+export type DecideCycleInput = typeof DecideCycleInput.infer;
+
+export const DecideCycleResult = type({ decision: Decision, state: EngineState });
+export type DecideCycleResult = typeof DecideCycleResult.infer;
 export type FetchSignalsInput = typeof FetchSignalsInput.infer;
 
 export const CountLogPatternsActivityInput = type({

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CopilotActivities } from '../activities/index.ts';
 
 /**
@@ -12,6 +12,12 @@ export const upstream = proxyActivities<CopilotActivities>({
   startToCloseTimeout: '25 seconds',
   heartbeatTimeout: '15 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 3 },
+});
+
+/** The engine step: pure and fast, a local activity so that its decision is recorded in history. */
+export const engine = proxyLocalActivities<CopilotActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
 /**

@@ -1,6 +1,5 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
-  ApplicationFailure,
   continueAsNew,
   log,
   ParentClosePolicy,
@@ -9,8 +8,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EvaluateResult } from '../health/index.ts';
-import { evaluate, initialEngineState } from '../health/index.ts';
+import { initialEngineState } from '../health/index.ts';
 import type {
   AssessmentTrigger,
   ClusterConfig,
@@ -19,7 +17,7 @@ import type {
   ObserverCarry,
   SignalsSnapshot,
 } from '../models/index.ts';
-import { storage, upstream } from './activity-proxies.ts';
+import { engine, storage, upstream } from './activity-proxies.ts';
 import { assessHealthWorkflow } from './assess-health.ts';
 import { blindSnapshot, failureCodeOf } from './blind-snapshot.ts';
 import { currentQuery, newLogPatternSignal } from './definitions.ts';
@@ -68,21 +66,6 @@ async function reconcile(cluster: ClusterConfig): Promise<ObserverCarry> {
     window: [windowEntryOf(stored.decision, stored.snapshot)],
     lastAssessedState: stored.decision.health_state,
   };
-}
-
-function decide(input: { cluster: ClusterConfig; snapshot: SignalsSnapshot; carry: ObserverCarry }): EvaluateResult {
-  try {
-    return evaluate({
-      snapshot: input.snapshot,
-      state: input.carry.engineState,
-      ...(input.cluster.overrides ? { overrides: input.cluster.overrides } : {}),
-      ...(input.cluster.initial_band ? { initialBand: input.cluster.initial_band } : {}),
-    });
-  } catch (error) {
-    // Only bad threshold overrides make the engine throw: a configuration error no retry can fix.
-    const message = error instanceof Error ? error.message : String(error);
-    throw ApplicationFailure.nonRetryable(`cluster ${input.cluster.name}: ${message}`, 'CONFIG_INVALID');
-  }
 }
 
 function triggerOf(decision: Decision, carry: ObserverCarry): AssessmentTrigger | null {
@@ -147,7 +130,7 @@ async function observeOnce(input: {
     log.warn('fetching signals failed: storing a blind cycle', { cluster: cluster.name, slotMs, code, error });
     snapshot = blindSnapshot({ cluster, atMs: slotMs, code });
   }
-  const { decision, state } = decide({ cluster, snapshot, carry });
+  const { decision, state } = await engine.decideCycle({ cluster, snapshot, state: carry.engineState });
   try {
     await storage.writeCycle({
       cluster: cluster.name,

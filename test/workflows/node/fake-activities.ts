@@ -1,4 +1,5 @@
 import type { CopilotActivities } from '../../../src/activities/index.ts';
+import { decideCycleStep } from '../../../src/activities/index.ts';
 import { explainWithRules } from '../../../src/agents/rules-explainer.ts';
 import type { Assessment, PrimarySignals, StoredCycle } from '../../../src/models/index.ts';
 import { nullPrimary, snapshotOf, zeroPrimary } from '../../health/fixtures.ts';
@@ -55,6 +56,9 @@ export function fakeActivities(input: {
     async fetchSignals({ cluster, atMs }) {
       store.fetches += 1;
       return snapshotOf(input.primaryAt(atMs), { cluster: cluster.name, at: new Date(atMs).toISOString() });
+    },
+    async decideCycle(step) {
+      return decideCycleStep(step);
     },
     async writeCycle(cycle) {
       if (keys.has(cycle.cycleKey)) return { inserted: false };
