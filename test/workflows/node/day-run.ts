@@ -1,9 +1,9 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { ObserveClusterInput } from '../../../src/models/index.ts';
 import { currentQuery, newLogPatternSignal } from '../../../src/workflows/definitions.ts';
 import { busyHealthy, fakeActivities, nullPrimary, persistenceFailing } from './fake-activities.ts';
 import { runChain } from './run-chain.ts';
+import { startTimeSkipping } from './time-skipping.ts';
 
 /**
  * Node side of test/workflows/day-run.test.ts: a DAY of 30 s observe cycles on the Java time-skipping test server,
@@ -16,9 +16,7 @@ if (!workflowsPath || !testServer) throw new Error('usage: day-run <workflowsPat
 const INTERVAL_MS = 30_000;
 const DAY_MS = 24 * 3600_000;
 
-const env = await TestWorkflowEnvironment.createTimeSkipping({
-  server: { executable: { type: 'existing-path', path: testServer } },
-});
+const env = await startTimeSkipping(testServer);
 try {
   const startMs = Math.ceil((await env.currentTimeMs()) / INTERVAL_MS) * INTERVAL_MS;
   const cycleOf = (atMs: number) => Math.round((atMs - startMs) / INTERVAL_MS);

@@ -1,10 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { ObserveClusterInput, RetentionInput } from '../../../src/models/index.ts';
 import { currentQuery } from '../../../src/workflows/definitions.ts';
 import { busyHealthy, fakeActivities } from './fake-activities.ts';
 import { runChain } from './run-chain.ts';
+import { startTimeSkipping } from './time-skipping.ts';
 
 /**
  * Node side of test/workflows/failures.test.ts, on the Java time-skipping test server:
@@ -19,9 +19,7 @@ if (!workflowsPath || !testServer) throw new Error('usage: failures <workflowsPa
 const INTERVAL_MS = 30_000;
 const DAY_MS = 86_400_000;
 
-const env = await TestWorkflowEnvironment.createTimeSkipping({
-  server: { executable: { type: 'existing-path', path: testServer } },
-});
+const env = await startTimeSkipping(testServer);
 try {
   const startMs = Math.ceil((await env.currentTimeMs()) / INTERVAL_MS) * INTERVAL_MS;
   const cycleOf = (atMs: number) => Math.round((atMs - startMs) / INTERVAL_MS);
