@@ -244,6 +244,44 @@ export async function stopRemovedClusterWorkflows(input: {
   return stopped;
 }
 
+/** What `reconcileWorkflows` did: started or restarted workflows, stopped ids, and the retention workflow. */
+export interface ReconcileResult {
+  started: StartedWorkflow[];
+  stopped: string[];
+  /** Null when no cluster is configured (nothing is started then). */
+  retention: StartedWorkflow | null;
+}
+
+/**
+ * Make the copilot's workflows match the configuration: start (or restart, when their configuration changed) every
+ * cluster's workflows, stop those of clusters no longer configured, and keep the retention workflow running. The
+ * worker does this on boot and `copilot workflows start` does it by hand. With no cluster configured it changes
+ * nothing (see NO_CLUSTERS_WARNING).
+ */
+export async function reconcileWorkflows(input: {
+  client: Client;
+  taskQueue: string;
+  clusters: readonly ClusterConfig[];
+  observeIntervalMs: number;
+  assessmentIntervalMs: number;
+  retentionDays: number;
+}): Promise<ReconcileResult> {
+  const { client, taskQueue, clusters } = input;
+  const started = await startClusterWorkflows({
+    client,
+    taskQueue,
+    clusters,
+    observeIntervalMs: input.observeIntervalMs,
+    assessmentIntervalMs: input.assessmentIntervalMs,
+  });
+  const stopped = await stopRemovedClusterWorkflows({ client, clusters });
+  const retention =
+    clusters.length === 0
+      ? null
+      : await startRetentionWorkflow({ client, taskQueue, retentionDays: input.retentionDays });
+  return { started, stopped, retention };
+}
+
 /** Ask a running observer for its current decision and engine state. */
 export async function queryObserver(input: { client: Client; cluster: string }): Promise<ObserverCurrent> {
   const handle = input.client.workflow.getHandle(longRunningWorkflowId('observe', input.cluster));

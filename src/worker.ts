@@ -7,13 +7,7 @@ import type { Config } from './config.ts';
 import { loadConfig } from './config.ts';
 import { migrate, openStore } from './db/index.ts';
 import type { ClusterConfig } from './models/index.ts';
-import {
-  connectTemporal,
-  NO_CLUSTERS_WARNING,
-  startClusterWorkflows,
-  startRetentionWorkflow,
-  stopRemovedClusterWorkflows,
-} from './temporal.ts';
+import { connectTemporal, NO_CLUSTERS_WARNING, reconcileWorkflows } from './temporal.ts';
 
 /**
  * The worker entrypoint (runs on Node: see the README, "Why the worker runs on Node"). It registers every workflow
@@ -78,23 +72,16 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
       const temporal = await connectTemporal(config.temporal);
       try {
         if (config.clusters.length === 0) process.stderr.write(`worker: ${NO_CLUSTERS_WARNING}\n`);
-        const started = await startClusterWorkflows({
+        const { started } = await reconcileWorkflows({
           client: temporal.client,
           taskQueue: config.temporal.taskQueue,
           clusters: config.clusters,
           observeIntervalMs: config.observeIntervalMs,
           assessmentIntervalMs: config.assessmentIntervalMs,
+          retentionDays: config.retentionDays,
         });
         for (const workflow of started.filter((w) => w.restarted)) {
           process.stderr.write(`worker: restarted ${workflow.workflowId} (its configuration changed)\n`);
-        }
-        await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
-        if (config.clusters.length > 0) {
-          await startRetentionWorkflow({
-            client: temporal.client,
-            taskQueue: config.temporal.taskQueue,
-            retentionDays: config.retentionDays,
-          });
         }
       } finally {
         await temporal.close();

@@ -4,9 +4,7 @@ import {
   connectTemporal,
   listCopilotWorkflows,
   NO_CLUSTERS_WARNING,
-  startClusterWorkflows,
-  startRetentionWorkflow,
-  stopRemovedClusterWorkflows,
+  reconcileWorkflows,
   stopWorkflow,
 } from '../temporal.ts';
 import { LONG_RUNNING_KINDS, longRunningWorkflowId } from '../workflows/ids.ts';
@@ -75,23 +73,15 @@ export const workflowsCommand: Command = {
     try {
       switch (flags.action) {
         case 'start': {
-          const started = await startClusterWorkflows({
+          if (config.clusters.length === 0) io.err(`warning: ${NO_CLUSTERS_WARNING} (is COPILOT_CLUSTERS set?)\n`);
+          const { started, stopped, retention } = await reconcileWorkflows({
             client: temporal.client,
             taskQueue: config.temporal.taskQueue,
             clusters: config.clusters,
             observeIntervalMs: config.observeIntervalMs,
             assessmentIntervalMs: config.assessmentIntervalMs,
+            retentionDays: config.retentionDays,
           });
-          if (config.clusters.length === 0) io.err(`warning: ${NO_CLUSTERS_WARNING} (is COPILOT_CLUSTERS set?)\n`);
-          const stopped = await stopRemovedClusterWorkflows({ client: temporal.client, clusters: config.clusters });
-          const retention =
-            config.clusters.length === 0
-              ? null
-              : await startRetentionWorkflow({
-                  client: temporal.client,
-                  taskQueue: config.temporal.taskQueue,
-                  retentionDays: config.retentionDays,
-                });
           const lines = [
             ...[...started, ...(retention ? [retention] : [])].map(
               (w) => `${w.restarted ? 'restarted' : 'running  '}  ${w.workflowId}`,
