@@ -20,14 +20,20 @@ export interface LogSignature {
 const sub = (text: string): LogMatch => ({ kind: 'substring', text });
 
 /**
- * The signature library: the original copilot's 14 narrative patterns, plus messages taken from the Temporal server
- * source (shard/context_impl.go, history/queues/executable.go, workflow_task_state_machine.go, workflow/context.go,
- * history/consts/const.go).
+ * The signature library. Every entry matches a message that the Temporal server (v1.29.1, paths in `source`), its
+ * ringpop membership, Go's standard library inside a logged error, or the Postgres/DSQL drivers really log; the
+ * real lines each one must match are kept in test/fixtures/log-lines.ts. Dropped from the original's fourteen
+ * because nothing logs them: "member joined", "member left" (ringpop-go logs neither; the ring change is "Current
+ * reachable members"), "shard acquired" / "shard released" (the server logs "Acquired shard" and nothing on
+ * release), "serialization failure" and "pool exhausted" (no driver says either), "reservoir discard" (the DSQL
+ * plugin's text cannot be checked here), and "no poller", "rate limit exceeded", "Workflow is busy." (returned to
+ * callers as errors, not logged).
  */
 export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'deadline-exceeded',
     pattern: 'deadline exceeded',
+    // Go's context.DeadlineExceeded ("context deadline exceeded") inside a logged error field.
     match: { kind: 'regex', regex: /deadline.?exceeded/i },
     services: null,
     description: 'timeout pressure: calls are running out of time',
@@ -36,126 +42,97 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'context-canceled',
     pattern: 'context canceled',
+    // Go's context.Canceled inside a logged error field.
     match: { kind: 'regex', regex: /context cancell?ed/i },
     services: null,
     description: 'cancellation cascade',
     impliedTier: 'stressed',
   },
   {
-    id: 'shard-ownership',
-    pattern: 'shard ownership',
-    match: sub('shard ownership'),
-    services: ['history'],
-    description: 'membership instability: shards changing owner',
-    impliedTier: 'stressed',
-  },
-  {
-    id: 'member-joined',
-    pattern: 'member joined',
-    match: sub('member joined'),
+    id: 'ring-membership-changed',
+    pattern: 'Current reachable members',
+    // common/membership/ringpop/service_resolver.go, logged on every ring change of a role.
+    match: sub('current reachable members'),
     services: null,
-    description: 'ringpop membership change',
+    description: "membership changed: a host joined or left a role's ring",
     impliedTier: 'info',
-  },
-  {
-    id: 'member-left',
-    pattern: 'member left',
-    match: sub('member left'),
-    services: null,
-    description: 'ringpop membership change',
-    impliedTier: 'info',
-  },
-  {
-    id: 'no-poller',
-    pattern: 'no poller',
-    match: sub('no poller'),
-    services: ['matching'],
-    description: 'tasks with no worker polling: worker misconfiguration or outage',
-    impliedTier: 'stressed',
-  },
-  {
-    id: 'reservoir-discard',
-    pattern: 'reservoir discard',
-    match: sub('reservoir discard'),
-    services: ['history'],
-    description: 'DSQL connection reservoir discarding connections: pool pressure',
-    impliedTier: 'stressed',
   },
   {
     id: 'sqlstate-40001',
     pattern: 'SQLSTATE 40001',
+    // pgx formats a server error as "ERROR: <message> (SQLSTATE <code>)".
     match: sub('sqlstate 40001'),
     services: null,
     description: 'OCC serialization failure (DSQL / Postgres)',
     impliedTier: 'stressed',
   },
   {
-    id: 'rate-limit-exceeded',
-    pattern: 'rate limit exceeded',
-    match: sub('rate limit exceeded'),
+    id: 'dsql-occ-conflict',
+    pattern: 'mutation conflicts with another transaction',
+    // Aurora DSQL's OC000 conflict message (reference aws-protocols §DSQL).
+    match: sub('mutation conflicts with another transaction'),
     services: null,
-    description: 'a rate limit was hit (DSQL connection rate, namespace RPS)',
+    description: 'DSQL optimistic-concurrency conflict: two writers touched the same rows',
     impliedTier: 'stressed',
   },
   {
     id: 'shard-acquired',
-    pattern: 'shard acquired',
-    match: sub('shard acquired'),
+    pattern: 'Acquired shard',
+    // service/history/shard/context_impl.go
+    match: sub('acquired shard'),
     services: ['history'],
-    description: 'shard ownership change',
+    description: 'a history host took ownership of a shard (startup, rebalancing)',
     impliedTier: 'info',
-  },
-  {
-    id: 'shard-released',
-    pattern: 'shard released',
-    match: sub('shard released'),
-    services: ['history'],
-    description: 'shard ownership change',
-    impliedTier: 'info',
-  },
-  {
-    id: 'serialization-failure',
-    pattern: 'serialization failure',
-    match: sub('serialization failure'),
-    services: null,
-    description: 'OCC serialization failure',
-    impliedTier: 'stressed',
   },
   {
     id: 'connection-refused',
     pattern: 'connection refused',
+    // Go's net error text ("dial tcp …: connect: connection refused") inside a logged error field.
     match: sub('connection refused'),
     services: null,
     description: 'connectivity issue: a dependency is down or unreachable',
     impliedTier: 'critical',
   },
   {
-    id: 'pool-exhausted',
-    pattern: 'pool exhausted',
-    match: sub('pool exhausted'),
-    services: null,
-    description: 'connection pool exhaustion',
-    impliedTier: 'critical',
-  },
-  {
     id: 'persistence-failure',
     pattern: 'Persistent store operation failure',
+    // service/history/shard/context_impl.go, service/matching/db.go
     match: sub('persistent store operation failure'),
     services: null,
     description: 'the persistence layer failed an operation (shard context)',
     impliedTier: 'critical',
   },
   {
+    id: 'persistence-internal-error',
+    pattern: 'Operation failed with internal error.',
+    // common/persistence/persistence_metric_clients.go (updateErrorMetric)
+    match: sub('operation failed with internal error'),
+    services: null,
+    description: 'a persistence call failed with an internal (unexpected) error',
+    impliedTier: 'critical',
+  },
+  {
     id: 'shard-acquire-error',
     pattern: 'Error acquiring shard',
+    // service/history/shard/context_impl.go (acquireShard retry loop)
     match: sub('error acquiring shard'),
     services: ['history'],
     description: 'a history host could not acquire a shard: its workflows make no progress',
     impliedTier: 'critical',
   },
   {
+    id: 'shard-acquire-gave-up',
+    pattern: "Couldn't acquire shard",
+    // service/history/shard/context_impl.go: acquisition gave up, the shard is unloaded
+    match: sub("couldn't acquire shard"),
+    services: ['history'],
+    description: 'a history host gave up acquiring a shard: that shard is unowned until another host takes it',
+    impliedTier: 'critical',
+  },
+  {
     id: 'critical-task-error',
     pattern: 'Critical error processing task, retrying.',
+    // service/history/queues/executable.go
     match: sub('critical error processing task'),
     services: ['history'],
     description: 'a history queue task keeps failing (operation-critical)',
@@ -164,6 +141,7 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'task-processing-failure',
     pattern: 'Fail to process task',
+    // service/history/queues/executable.go
     match: sub('fail to process task'),
     services: ['history'],
     description: 'a history queue task failed and will be retried',
@@ -172,6 +150,7 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'workflow-task-critical-attempts',
     pattern: 'Critical attempts processing workflow task',
+    // service/history/workflow/workflow_task_state_machine.go
     match: sub('critical attempts processing workflow task'),
     services: null,
     description: 'a workflow task has failed many times (stuck workflow, usually a worker-side bug)',
@@ -180,6 +159,7 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'history-size-warn',
     pattern: 'history size exceeds warn limit.',
+    // service/history/workflow/context.go
     match: sub('history size exceeds warn limit'),
     services: ['history'],
     description: 'a workflow history is approaching the size limit: continue-as-new is overdue',
@@ -188,6 +168,7 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'history-count-warn',
     pattern: 'history count exceeds warn limit.',
+    // service/history/workflow/context.go
     match: sub('history count exceeds warn limit'),
     services: ['history'],
     description: 'a workflow history is approaching the event-count limit: continue-as-new is overdue',
@@ -196,22 +177,17 @@ export const LOG_SIGNATURES: readonly LogSignature[] = [
   {
     id: 'mutable-state-size-error',
     pattern: 'mutable state size exceeds error limit.',
+    // service/history/workflow/context.go
     match: sub('mutable state size exceeds error limit'),
     services: ['history'],
     description: 'a workflow mutable state passed the error limit: that workflow will be terminated',
     impliedTier: 'stressed',
   },
   {
-    id: 'workflow-busy',
-    pattern: 'Workflow is busy.',
-    match: sub('workflow is busy'),
-    services: null,
-    description: 'per-workflow lock contention (ResourceExhausted): too many updates/signals to one workflow',
-    impliedTier: 'stressed',
-  },
-  {
     id: 'shard-ownership-lost',
     pattern: 'shard ownership lost',
+    // client/history/caching_redirector.go ("updating cache from shard ownership lost error"), and the Cassandra
+    // store's "Encounter shard ownership lost" error text
     match: sub('shard ownership lost'),
     services: null,
     description: 'a shard moved while a request was in flight (clients refresh their routing)',

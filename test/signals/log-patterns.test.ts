@@ -71,12 +71,15 @@ describe('countLogPatterns', () => {
       {
         labels: { service: 'temporal', container: 'temporal-dev' },
         entries: [
-          { ms: START_MS + 4, line: '2026/05/01 no poller seen for task queue; caller AKIAIOSFODNN7EXAMPLE\u001b[31m' },
+          {
+            ms: START_MS + 4,
+            line: '2026/05/01 dial tcp db:5432: connect: connection refused; caller AKIAIOSFODNN7EXAMPLE\u001b[31m',
+          },
         ],
       },
       {
         labels: { job: 'temporal' },
-        entries: [{ ms: START_MS + 5, line: json({ level: 'warn', msg: 'Workflow is busy.', service: 'History' }) }],
+        entries: [{ ms: START_MS + 5, line: json({ level: 'info', msg: 'Acquired shard', service: 'History' }) }],
       },
     ]);
     const patterns = await countLogPatterns({
@@ -97,19 +100,19 @@ describe('countLogPatterns', () => {
         ...window,
       },
       {
-        signature_id: 'no-poller',
-        pattern: 'no poller',
+        signature_id: 'connection-refused',
+        pattern: 'connection refused',
         service: 'temporal',
         count: 1,
-        sample_message: '2026/05/01 no poller seen for task queue; caller [REDACTED:aws-key]',
+        sample_message: '2026/05/01 dial tcp db:5432: connect: connection refused; caller [REDACTED:aws-key]',
         ...window,
       },
       {
-        signature_id: 'shard-ownership',
-        pattern: 'shard ownership',
+        signature_id: 'shard-acquired',
+        pattern: 'Acquired shard',
         service: 'history',
         count: 1,
-        sample_message: 'info: historyClient: updating cache from shard ownership lost error',
+        sample_message: 'info: Acquired shard',
         ...window,
       },
       {
@@ -129,14 +132,6 @@ describe('countLogPatterns', () => {
           'error: Persistent store operation failure error=SQLSTATE 40001 for postgres://[REDACTED]@db:5432',
         ...window,
       },
-      {
-        signature_id: 'workflow-busy',
-        pattern: 'Workflow is busy.',
-        service: 'history',
-        count: 1,
-        sample_message: 'warn: Workflow is busy.',
-        ...window,
-      },
     ]);
     for (const pattern of patterns) expect(LogPattern.allows(pattern)).toBe(true);
     expect(calls[0]?.direction).toBe('backward');
@@ -144,7 +139,7 @@ describe('countLogPatterns', () => {
   });
 
   test('role filters apply only when the service names a Temporal role', async () => {
-    const line = 'no poller for queue orders';
+    const line = '{"level":"info","msg":"Acquired shard","shard-id":1}';
     const { client } = fakeLoki([
       { labels: { service_name: 'history' }, entries: [{ ms: START_MS, line }] },
       { labels: { service_name: 'matching' }, entries: [{ ms: START_MS, line }] },
@@ -157,8 +152,8 @@ describe('countLogPatterns', () => {
       endMs: END_MS,
     });
     expect(patterns.map((p) => [p.signature_id, p.service])).toEqual([
-      ['no-poller', 'matching'],
-      ['no-poller', 'temporal-server'],
+      ['shard-acquired', 'history'],
+      ['shard-acquired', 'temporal-server'],
     ]);
   });
 
