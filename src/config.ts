@@ -12,10 +12,9 @@ import { parseLabelMatchers } from './signals/promql.ts';
  * Every variable is listed in the README's configuration table.
  */
 
-export type StoreConfig =
-  | { kind: 'postgres'; url: string }
-  | { kind: 'dsql'; endpoint: string; region: string; user: string }
-  | { kind: 'embedded'; dataDir: string; port: number };
+import type { StoreConfig } from './models/index.ts';
+
+export type { StoreConfig } from './models/index.ts';
 
 export interface Config {
   store: StoreConfig;

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type postgres from 'postgres';
+import type { RulesExplainInput } from '../agents/rules-explainer.ts';
 import { explainWithRules } from '../agents/rules-explainer.ts';
 import type { LokiClient } from '../clients/loki.ts';
 import type { PrometheusClient } from '../clients/prometheus.ts';
@@ -20,9 +21,8 @@ import type {
   StoredCycle,
 } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
-import { observeCluster } from '../signals/index.ts';
+import { blindSnapshot, observeCluster } from '../signals/index.ts';
 import { countLogPatterns, DEFAULT_LOKI_SELECTOR } from '../signals/log-patterns.ts';
-import { blindSnapshot } from '../workflows/blind-snapshot.ts';
 import { toActivityFailure } from './failures.ts';
 
 /**
@@ -131,6 +131,19 @@ export function createActivities(deps: ActivityDeps) {
         // Only threshold overrides that break ordering make the engine throw (CONFIG_INVALID: permanent).
         throw toActivityFailure(error);
       }
+    },
+
+    /**
+     * The snapshot of a cycle whose fetch activity failed as a whole (every value null, `query_failed` with `code`).
+     * Pure; a local activity, so the signal catalog stays out of the workflow sandbox.
+     */
+    async blindSnapshot(input: { cluster: ClusterConfig; atMs: number; code: string }): Promise<SignalsSnapshot> {
+      return blindSnapshot(input);
+    },
+
+    /** The rules-only explanation, for a workflow whose explainer failed or missed its deadline. Pure; local. */
+    async explainWithRules(input: RulesExplainInput): Promise<Explanation> {
+      return explainWithRules(input);
     },
 
     async writeCycle(input: store.WriteCycleInput): Promise<{ inserted: boolean }> {

@@ -1,28 +1,8 @@
 import { type } from 'arktype';
+import type { LokiPoint, LokiQueryResult, LokiStream } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 
-/** One log line; `timestampNs` is Loki's exact nanosecond string, `timestampMs` the same instant truncated to ms. */
-export interface LokiEntry {
-  timestampNs: string;
-  timestampMs: number;
-  line: string;
-}
-
-export interface LokiStream {
-  labels: Record<string, string>;
-  entries: LokiEntry[];
-}
-
-export interface LokiPoint {
-  timestampMs: number;
-  /** Parsed from Loki's string; NaN and ±Infinity are possible. */
-  value: number;
-}
-
-export type LokiQueryResult =
-  | { resultType: 'streams'; streams: LokiStream[] }
-  | { resultType: 'matrix'; series: { metric: Record<string, string>; points: LokiPoint[] }[] }
-  | { resultType: 'vector'; series: ({ metric: Record<string, string> } & LokiPoint)[] };
+export type { LokiEntry, LokiPoint, LokiQueryResult, LokiStream } from '../models/index.ts';
 
 // Open objects: fields Loki adds later (stats, structured metadata, encodingFlags) are ignored.
 const Envelope = type({ status: 'string', 'data?': 'unknown', 'error?': 'string', 'errorType?': 'string' });

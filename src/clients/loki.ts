@@ -1,3 +1,4 @@
+import type { LokiClient } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 import type { HttpResult } from './http.ts';
 import { requestWithRetry } from './http.ts';
@@ -5,7 +6,16 @@ import type { LokiQueryResult } from './loki-response.ts';
 import { cleanText, parseLokiBody } from './loki-response.ts';
 import type { RequestSigner } from './signer.ts';
 
-export type { LokiEntry, LokiPoint, LokiQueryResult, LokiStream } from './loki-response.ts';
+export type {
+  LokiClient,
+  LokiDirection,
+  LokiEntry,
+  LokiPoint,
+  LokiQueryInput,
+  LokiQueryResult,
+  LokiRangeQueryInput,
+  LokiStream,
+} from '../models/index.ts';
 export { parseLokiBody, parseLokiPayload } from './loki-response.ts';
 
 export interface LokiClientOptions {
@@ -23,36 +33,6 @@ export interface LokiClientOptions {
   random?: () => number;
   /** Sent as `X-Scope-OrgID` for multi-tenant Loki. */
   tenant?: string;
-}
-
-export type LokiDirection = 'forward' | 'backward';
-
-export interface LokiQueryInput {
-  /** A metric LogQL query (Loki rejects log queries on the instant endpoint). */
-  query: string;
-  timeMs?: number;
-  limit?: number;
-  direction?: LokiDirection;
-  signal?: AbortSignal;
-}
-
-export interface LokiRangeQueryInput {
-  query: string;
-  /** Inclusive start. */
-  startMs: number;
-  /** Exclusive end. */
-  endMs: number;
-  /** Max entries for log queries (Loki's own cap is `max_entries_limit_per_query`, 5000 by default). @default 100 */
-  limit?: number;
-  direction?: LokiDirection;
-  /** Metric queries only. */
-  stepMs?: number;
-  signal?: AbortSignal;
-}
-
-export interface LokiClient {
-  query(input: LokiQueryInput): Promise<LokiQueryResult>;
-  queryRange(input: LokiRangeQueryInput): Promise<LokiQueryResult>;
 }
 
 /**

@@ -1,21 +1,8 @@
 import { type } from 'arktype';
+import type { InstantQueryResult, RangeQueryResult, VectorSample } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 
-/** One instant-vector sample. `value` may be NaN or ±Infinity: Prometheus sends them as strings. */
-export interface VectorSample {
-  metric: Record<string, string>;
-  value: number;
-  timestampMs: number;
-}
-
-export type InstantQueryResult =
-  | { resultType: 'vector'; series: VectorSample[]; warnings: string[] }
-  | { resultType: 'scalar'; value: number; timestampMs: number; warnings: string[] };
-
-export interface RangeQueryResult {
-  series: { metric: Record<string, string>; points: { timestampMs: number; value: number }[] }[];
-  warnings: string[];
-}
+export type { InstantQueryResult, RangeQueryResult, VectorSample } from '../models/index.ts';
 
 // Responses from other services stay open: extra keys upstream must not break us.
 const Envelope = type({

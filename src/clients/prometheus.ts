@@ -1,10 +1,10 @@
+import type { PrometheusClient } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 import { requestWithRetry } from './http.ts';
-import type { InstantQueryResult, RangeQueryResult } from './prometheus-response.ts';
 import { parseEnvelope, parseInstantData, parseRangeData, parseStringList } from './prometheus-response.ts';
 import type { RequestSigner } from './signer.ts';
 
-export type { InstantQueryResult, RangeQueryResult, VectorSample } from './prometheus-response.ts';
+export type { InstantQueryResult, PrometheusClient, RangeQueryResult, VectorSample } from '../models/index.ts';
 export { formatSampleValue, parseSampleValue } from './prometheus-response.ts';
 
 export interface PrometheusClientOptions {
@@ -24,18 +24,6 @@ export interface PrometheusClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** @default Math.random */
   random?: () => number;
-}
-
-export interface PrometheusClient {
-  query(input: { query: string; timeMs?: number; signal?: AbortSignal }): Promise<InstantQueryResult>;
-  queryRange(input: {
-    query: string;
-    startMs: number;
-    endMs: number;
-    stepMs: number;
-    signal?: AbortSignal;
-  }): Promise<RangeQueryResult>;
-  metricNames(input?: { signal?: AbortSignal }): Promise<string[]>;
 }
 
 /** Above this many characters of encoded parameters we POST, staying well under common 8 KiB URL limits. */

@@ -1,6 +1,6 @@
 import { DsqlSigner, type DsqlSignerConfig } from '@aws-sdk/dsql-signer';
 import postgres from 'postgres';
-import type { StoreConfig } from '../config.ts';
+import type { StoreConfig } from '../models/index.ts';
 import { ensureEmbeddedServer } from './embedded.ts';
 import { toStoreError } from './errors.ts';
 import type { Dialect } from './schema.ts';

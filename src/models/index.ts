@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './health.ts';
 export * from './numbers.ts';
 export * from './parse.ts';
+export * from './ports.ts';
 export * from './signals.ts';
 export * from './store.ts';
 export * from './workflows.ts';

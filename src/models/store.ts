@@ -71,3 +71,9 @@ export const PurgeReport = type({
   tables: type({ table: 'string > 0', rows: 'number.integer >= 0', batches: 'number.integer >= 0' }).array(),
 });
 export type PurgeReport = typeof PurgeReport.infer;
+
+/** Where the copilot's own state lives: plain Postgres, Aurora DSQL with IAM tokens, or the embedded PGlite. */
+export type StoreConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'dsql'; endpoint: string; region: string; user: string }
+  | { kind: 'embedded'; dataDir: string; port: number };

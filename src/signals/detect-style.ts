@@ -1,5 +1,4 @@
-import type { PrometheusClient } from '../clients/prometheus.ts';
-import type { CounterNaming, MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, PrometheusClient, SdkNaming } from '../models/index.ts';
 
 // Names only one exporter produces (reference §1.2, §16.2): OTel adds units and `_ratio`, tally does not.
 const STYLE_MARKERS: Record<MetricStyle, readonly string[]> = {
@@ -42,15 +41,54 @@ export function counterNamingFromMetricNames(names: Iterable<string>): CounterNa
   return bare > total ? 'bare' : 'total';
 }
 
-/** What the metric names say about a source's naming; either part is null when the names do not tell. */
+// SDK metrics every polling worker exports (sdk-core crates/common/src/telemetry.rs; the Go and Java SDKs share them).
+const SDK_COUNTER_MARKERS = ['temporal_request', 'temporal_long_request', 'temporal_workflow_completed'] as const;
+const SDK_TIMER_MARKERS = [
+  'temporal_long_request_latency',
+  'temporal_request_latency',
+  'temporal_workflow_task_execution_latency',
+] as const;
+
+/**
+ * The SDK exporters' naming, apart from the server's: counters with or without `_total`, durations under
+ * `_milliseconds`, `_seconds` or no suffix. A bare duration is read as milliseconds, sdk-core's default (the
+ * TypeScript, Python, .NET and Ruby SDKs); a Go SDK exporting bare seconds needs its naming configured. Null when
+ * no SDK metric exists.
+ */
+export function sdkNamingFromMetricNames(names: Iterable<string>): SdkNaming | null {
+  const present = new Set(names);
+  const total = SDK_COUNTER_MARKERS.some((name) => present.has(`${name}_total`));
+  const bare = SDK_COUNTER_MARKERS.some((name) => present.has(name));
+  const has = (suffix: string) => SDK_TIMER_MARKERS.some((name) => present.has(`${name}${suffix}_bucket`));
+  const duration: Pick<SdkNaming, 'duration_unit' | 'duration_suffix'> | null = has('_milliseconds')
+    ? { duration_unit: 'ms', duration_suffix: '_milliseconds' }
+    : has('_seconds')
+      ? { duration_unit: 'sec', duration_suffix: '_seconds' }
+      : has('')
+        ? { duration_unit: 'ms', duration_suffix: '' }
+        : null;
+  if (!total && !bare && duration === null) return null;
+  return {
+    // An sdk-core worker with `_total` next to a server exporting bare counters: the SDK's own form wins.
+    counters: total ? 'total' : 'bare',
+    ...(duration ?? { duration_unit: 'ms', duration_suffix: '' }),
+  };
+}
+
+/** What the metric names say about a source's naming; any part is null when the names do not tell. */
 export interface DetectedNaming {
   style: MetricStyle | null;
   counters: CounterNaming | null;
+  sdk?: SdkNaming | null;
 }
 
 export function namingFromMetricNames(names: Iterable<string>): DetectedNaming {
   const list = [...names];
-  return { style: styleFromMetricNames(list), counters: counterNamingFromMetricNames(list) };
+  return {
+    style: styleFromMetricNames(list),
+    counters: counterNamingFromMetricNames(list),
+    sdk: sdkNamingFromMetricNames(list),
+  };
 }
 
 /**

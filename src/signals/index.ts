@@ -1,3 +1,4 @@
+export { blindSnapshot } from './blind-snapshot.ts';
 export type {
   CatalogMetric,
   MetricNaming,

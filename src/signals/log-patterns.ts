@@ -1,5 +1,4 @@
-import type { LokiClient, LokiStream } from '../clients/loki.ts';
-import type { LogPattern } from '../models/index.ts';
+import type { LogPattern, LokiClient, LokiStream } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 import type { LogSignature } from './log-signatures.ts';
 import { buildSignatureQuery, LOG_SIGNATURES, matchesSignature, serviceMatches } from './log-signatures.ts';

@@ -1,5 +1,11 @@
-import type { InstantQueryResult, PrometheusClient } from '../clients/prometheus.ts';
-import type { ClusterConfig, CounterNaming, MetricStyle, SignalsSnapshot } from '../models/index.ts';
+import type {
+  ClusterConfig,
+  CounterNaming,
+  InstantQueryResult,
+  MetricStyle,
+  PrometheusClient,
+  SignalsSnapshot,
+} from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
 import { buildSignalQueries } from './catalog.ts';
 import type { DetectedNaming } from './detect-style.ts';
@@ -44,12 +50,18 @@ export async function detectUnlessKnown(input: {
   prometheus: PrometheusClient;
   signal?: AbortSignal;
 }): Promise<DetectedNaming> {
-  if (input.known.style !== null && input.known.counters !== null) return input.known;
+  const { known } = input;
+  // Style and counters given: no listing just for the SDK naming (sdk-core's defaults apply unless given too).
+  if (known.style !== null && known.counters !== null) return { ...known, sdk: known.sdk ?? null };
   const detected = await detectMetricNaming({
     prometheus: input.prometheus,
     ...(input.signal ? { signal: input.signal } : {}),
-  }).catch((): DetectedNaming => ({ style: null, counters: null }));
-  return { style: input.known.style ?? detected.style, counters: input.known.counters ?? detected.counters };
+  }).catch((): DetectedNaming => ({ style: null, counters: null, sdk: null }));
+  return {
+    style: known.style ?? detected.style,
+    counters: known.counters ?? detected.counters,
+    sdk: known.sdk ?? detected.sdk ?? null,
+  };
 }
 
 /**
@@ -66,7 +78,8 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
   });
   const style = detected.style ?? 'otel';
   const counters = detected.counters ?? 'total';
-  const queries = buildSignalQueries({ style, counters, matchers });
+  const sdk = detected.sdk ?? undefined;
+  const queries = buildSignalQueries({ style, counters, matchers, ...(sdk ? { sdk } : {}) });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
   const results = await mapWithConcurrency({
     items: distinct,
@@ -86,5 +99,13 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
   });
   if (input.signal?.aborted) throw new AppError('CANCELLED', 'observation cancelled', { cause: input.signal.reason });
   const outcomes = new Map(distinct.map((query, index) => [query, results[index] ?? { kind: 'no_series' as const }]));
-  return assembleSnapshot({ cluster: input.cluster.name, atMs: input.atMs, style, counters, queries, outcomes });
+  return assembleSnapshot({
+    cluster: input.cluster.name,
+    atMs: input.atMs,
+    style,
+    counters,
+    ...(sdk ? { sdk } : {}),
+    queries,
+    outcomes,
+  });
 }

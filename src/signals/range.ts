@@ -1,5 +1,4 @@
-import type { PrometheusClient } from '../clients/prometheus.ts';
-import type { ClusterConfig, CounterNaming, MetricStyle, SignalsSnapshot } from '../models/index.ts';
+import type { ClusterConfig, CounterNaming, MetricStyle, PrometheusClient, SignalsSnapshot } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
 import { buildSignalQueries } from './catalog.ts';
 import { detectUnlessKnown } from './observe.ts';
@@ -58,7 +57,8 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
     ...signalOption,
   });
   const counters = detected.counters ?? 'total';
-  const queries = buildSignalQueries({ style: input.metricStyle, counters, matchers });
+  const sdk = detected.sdk ?? undefined;
+  const queries = buildSignalQueries({ style: input.metricStyle, counters, matchers, ...(sdk ? { sdk } : {}) });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
   const chunks = rangeChunks(input);
   const results = await mapWithConcurrency({
@@ -91,7 +91,15 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
       outcomes.set(query, value === undefined ? { kind: 'no_series' } : { kind: 'value', value });
     }
     snapshots.push(
-      assembleSnapshot({ cluster: input.cluster.name, atMs, style: input.metricStyle, counters, queries, outcomes }),
+      assembleSnapshot({
+        cluster: input.cluster.name,
+        atMs,
+        style: input.metricStyle,
+        counters,
+        ...(sdk ? { sdk } : {}),
+        queries,
+        outcomes,
+      }),
     );
   }
   return snapshots;

@@ -1,8 +1,7 @@
 import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CopilotActivities } from '../activities/index.ts';
-import { explainWithRules } from '../agents/rules-explainer.ts';
 import type { AssessHealthInput, AssessHealthResult, Assessment, Explanation, LogPattern } from '../models/index.ts';
-import { explainer, storage } from './activity-proxies.ts';
+import { engine, explainer, storage } from './activity-proxies.ts';
 
 /** @default the explanation must be ready within 30 s, or the rules-only one is stored. */
 export const DEFAULT_EXPLAIN_TIMEOUT_MS = 30_000;
@@ -49,7 +48,7 @@ export async function assessHealthWorkflow(input: AssessHealthInput): Promise<As
   } catch (error) {
     log.warn('explainer failed or timed out; storing the rules-only assessment', { cluster: input.cluster, error });
     explanation = {
-      ...explainWithRules({ decision: input.decision, logPatterns: patterns, window: input.window }),
+      ...(await engine.explainWithRules({ decision: input.decision, logPatterns: patterns, window: input.window })),
       explain_duration_ms: Date.now() - startedMs,
     };
     fellBack = true;

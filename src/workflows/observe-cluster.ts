@@ -8,7 +8,6 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { initialEngineState } from '../health/index.ts';
 import type {
   AssessmentTrigger,
   ClusterConfig,
@@ -19,8 +18,8 @@ import type {
 } from '../models/index.ts';
 import { engine, storage, upstream } from './activity-proxies.ts';
 import { assessHealthWorkflow } from './assess-health.ts';
-import { blindSnapshot, failureCodeOf } from './blind-snapshot.ts';
 import { currentQuery, newLogPatternSignal } from './definitions.ts';
+import { failureCodeOf } from './failures.ts';
 import { assessWorkflowId } from './ids.ts';
 import { nextSlotDelayMs, slotOf } from './slots.ts';
 import { pushWindow, windowEntryOf } from './window.ts';
@@ -32,7 +31,14 @@ export const DEFAULT_CYCLE_CAP = 200;
 
 function freshCarry(cluster: ClusterConfig): ObserverCarry {
   return {
-    engineState: initialEngineState(cluster.initial_band ?? null),
+    // The engine's initial state, as data: the engine itself only runs in the decideCycle local activity.
+    engineState: {
+      health_state: 'unknown',
+      last_known_state: null,
+      consecutive_critical: 0,
+      scale_band: cluster.initial_band ?? null,
+      progress_baseline: null,
+    },
     window: [],
     pendingLogPattern: false,
     lastAssessedState: null,
@@ -128,7 +134,7 @@ async function observeOnce(input: {
     // is not zero, and no data is not "as before" either: decide and store a blind cycle, so the state says unknown.
     const code = failureCodeOf(error);
     log.warn('fetching signals failed: storing a blind cycle', { cluster: cluster.name, slotMs, code, error });
-    snapshot = blindSnapshot({ cluster, atMs: slotMs, code });
+    snapshot = await engine.blindSnapshot({ cluster, atMs: slotMs, code });
   }
   const { decision, state } = await engine.decideCycle({ cluster, snapshot, state: carry.engineState });
   try {

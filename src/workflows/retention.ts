@@ -1,7 +1,7 @@
 import { continueAsNew, log, sleep, workflowInfo } from '@temporalio/workflow';
 import type { RetentionInput } from '../models/index.ts';
 import { maintenance } from './activity-proxies.ts';
-import { failureCodeOf } from './blind-snapshot.ts';
+import { failureCodeOf } from './failures.ts';
 
 /** @default daily */
 export const DEFAULT_RETENTION_INTERVAL_MS = 86_400_000;

@@ -2,6 +2,7 @@ import type { CopilotActivities } from '../../../src/activities/index.ts';
 import { decideCycleStep } from '../../../src/activities/index.ts';
 import { explainWithRules } from '../../../src/agents/rules-explainer.ts';
 import type { Assessment, PrimarySignals, StoredCycle } from '../../../src/models/index.ts';
+import { blindSnapshot } from '../../../src/signals/index.ts';
 import { nullPrimary, snapshotOf, zeroPrimary } from '../../health/fixtures.ts';
 
 /** Busy and healthy: 20 state transitions/s, processing keeps up, workflows complete. */
@@ -59,6 +60,13 @@ export function fakeActivities(input: {
     },
     async decideCycle(step) {
       return decideCycleStep(step);
+    },
+    // The real pure steps: nothing here talks to the outside.
+    async blindSnapshot(blind) {
+      return blindSnapshot(blind);
+    },
+    async explainWithRules(rules) {
+      return explainWithRules(rules);
     },
     async writeCycle(cycle) {
       if (keys.has(cycle.cycleKey)) return { inserted: false };

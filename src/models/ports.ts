@@ -1,0 +1,87 @@
+/**
+ * Ports: what the signal catalog and the activities need from the outside, as interfaces. `clients/` implements
+ * them with `fetch`; tests may pass in-process fakes of the same shape. Nothing here does I/O.
+ */
+
+/** One instant-vector sample. `value` may be NaN or ±Infinity: Prometheus sends them as strings. */
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: number;
+  timestampMs: number;
+}
+
+export type InstantQueryResult =
+  | { resultType: 'vector'; series: VectorSample[]; warnings: string[] }
+  | { resultType: 'scalar'; value: number; timestampMs: number; warnings: string[] };
+
+export interface RangeQueryResult {
+  series: { metric: Record<string, string>; points: { timestampMs: number; value: number }[] }[];
+  warnings: string[];
+}
+
+/** A Prometheus-compatible query API (Prometheus, AMP, Mimir, Thanos). */
+export interface PrometheusClient {
+  query(input: { query: string; timeMs?: number; signal?: AbortSignal }): Promise<InstantQueryResult>;
+  queryRange(input: {
+    query: string;
+    startMs: number;
+    endMs: number;
+    stepMs: number;
+    signal?: AbortSignal;
+  }): Promise<RangeQueryResult>;
+  metricNames(input?: { signal?: AbortSignal }): Promise<string[]>;
+}
+
+/** One log line; `timestampNs` is Loki's exact nanosecond string, `timestampMs` the same instant truncated to ms. */
+export interface LokiEntry {
+  timestampNs: string;
+  timestampMs: number;
+  line: string;
+}
+
+export interface LokiStream {
+  labels: Record<string, string>;
+  entries: LokiEntry[];
+}
+
+export interface LokiPoint {
+  timestampMs: number;
+  /** Parsed from Loki's string; NaN and ±Infinity are possible. */
+  value: number;
+}
+
+export type LokiQueryResult =
+  | { resultType: 'streams'; streams: LokiStream[] }
+  | { resultType: 'matrix'; series: { metric: Record<string, string>; points: LokiPoint[] }[] }
+  | { resultType: 'vector'; series: ({ metric: Record<string, string> } & LokiPoint)[] };
+
+export type LokiDirection = 'forward' | 'backward';
+
+export interface LokiQueryInput {
+  /** A metric LogQL query (Loki rejects log queries on the instant endpoint). */
+  query: string;
+  timeMs?: number;
+  limit?: number;
+  direction?: LokiDirection;
+  signal?: AbortSignal;
+}
+
+export interface LokiRangeQueryInput {
+  query: string;
+  /** Inclusive start. */
+  startMs: number;
+  /** Exclusive end. */
+  endMs: number;
+  /** Max entries for log queries (Loki's own cap is `max_entries_limit_per_query`, 5000 by default). @default 100 */
+  limit?: number;
+  direction?: LokiDirection;
+  /** Metric queries only. */
+  stepMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A Loki-compatible query API. */
+export interface LokiClient {
+  query(input: LokiQueryInput): Promise<LokiQueryResult>;
+  queryRange(input: LokiRangeQueryInput): Promise<LokiQueryResult>;
+}
