@@ -109,6 +109,54 @@ export const RULE_ADVICE: Readonly<Record<RuleId, RuleAdvice>> = {
       },
     ],
   },
+  'critical.progress_stall': {
+    title: 'Workflows have stopped completing while callers keep starting them',
+    likelyCause:
+      'Completions fell below a tenth of this cluster’s own recent rate while starts continued: workers are down, wedged or polling the wrong queue, or history cannot dispatch their tasks.',
+    actions: [
+      CHECK_WORKERS,
+      {
+        action_type: 'investigate',
+        target_service: 'matching',
+        description:
+          'Look at the application task queues: `temporal task-queue describe` shows the pollers and the backlog; a queue with a growing backlog and no pollers has lost its workers.',
+        risk_level: 'low',
+        confidence: 0.6,
+      },
+      CHECK_PERSISTENCE,
+    ],
+  },
+  'critical.dispatch_stall': {
+    title: 'Tasks are piling up and nothing completes: no worker takes them',
+    likelyCause:
+      'A task queue holds waiting tasks that no poll took in the last minute, and not one workflow completes: the workers for it are gone (crashed, scaled to zero, a deploy that never started) or cannot reach the cluster.',
+    actions: [
+      CHECK_WORKERS,
+      {
+        action_type: 'scale',
+        target_service: 'workers',
+        description:
+          'Start or restore the workers for the stalled queue; once they poll, the backlog drains on its own (watch approximate_backlog_count fall).',
+        risk_level: 'low',
+        confidence: 0.6,
+      },
+    ],
+  },
+  'stressed.stalled_task_queue': {
+    title: 'A task queue has waiting tasks that no worker takes',
+    likelyCause:
+      'At least one application task queue has a backlog and no successful poll in the last minute while the rest of the cluster progresses: its workers are down, or callers use a queue name no worker polls.',
+    actions: [
+      {
+        action_type: 'investigate',
+        target_service: 'workers',
+        description:
+          'Find the queue with `temporal task-queue describe` (pollers and backlog) and check the task-queue name the workers poll against the one the callers use.',
+        risk_level: 'low',
+        confidence: 0.6,
+      },
+    ],
+  },
   'recovery.near_critical': {
     title: 'Recovering from Critical, but not clear of it yet',
     likelyCause: 'The critical condition has eased, but the signal is still close to its critical threshold.',

@@ -69,7 +69,18 @@ export function assessWorkers(input: {
   state: HealthState;
 }): WorkerAssessment {
   const { snapshot, profile, state } = input;
-  if (state === 'critical') return notEvaluated('server is critical: worker rules apply only while it makes progress');
+  const endpointsDown = snapshot.worker.sdk_endpoints_down;
+  if (state === 'critical') {
+    // Workers whose metric endpoints stopped answering are evidence even while nothing progresses: the stall is
+    // theirs (a worker outage), not the server's.
+    if (endpointsDown !== null && endpointsDown > 0) {
+      return {
+        bottleneck: { classification: 'worker_limited', server_reasons: [], worker_reasons: ['sdk_endpoints_down'] },
+        advisories: [],
+      };
+    }
+    return notEvaluated('server is critical: worker rules apply only while it makes progress');
+  }
   if (state === 'unknown') return notEvaluated('server state is unknown (missing data)');
 
   const { primary, worker } = snapshot;
@@ -83,6 +94,8 @@ export function assessWorkers(input: {
     ['workflow_slots_exhausted', workflowExhausted],
     ['activity_slots_exhausted', activityExhausted],
     ['wft_schedule_to_start_p95', above(worker.wft_schedule_to_start_p95_ms, WFT_SCHEDULE_TO_START_STRESSED_MS)],
+    // No scraped SDK endpoint is no evidence either way, so null counts as "none down" here.
+    ['sdk_endpoints_down', endpointsDown !== null && endpointsDown > 0],
   ];
   const reasons = (checks: [string, Tri][]): string[] => checks.filter(([, hit]) => hit === true).map(([id]) => id);
   const server = anyOf(serverChecks.map(([, hit]) => hit));

@@ -53,6 +53,20 @@ export function checkIdle(primary: PrimarySignals): ContextCheck {
 }
 
 /**
+ * Idle as the engine uses it. `quiet` is the activity check above; a quiet cluster with a task queue whose waiting
+ * tasks no poll takes is not idle (those callers wait forever, so it cannot be Happy), but it is still quiet: the
+ * throughput, completion and processing floors say nothing about it, exactly as on an undetermined idle.
+ */
+export function checkIdleAndStalls(primary: PrimarySignals): ContextCheck & { quietButStalled: boolean } {
+  const quiet = checkIdle(primary);
+  const stalledQueues = primary.matching.stalled_task_queues;
+  if (quiet.value && stalledQueues !== null && stalledQueues > 0) {
+    return { value: false, undetermined: false, quietButStalled: true };
+  }
+  return { ...quiet, quietButStalled: false };
+}
+
+/**
  * System-busy: throughput below 5 st/s while deletions ≥ 5/s or cleanup deletes ≥ 1/s. Needs throughput and at
  * least one of the two system-operation rates; an absent rate is taken as not triggering.
  */
@@ -67,21 +81,6 @@ export function checkSystemBusy(primary: PrimarySignals): ContextCheck {
     (deletion !== null && deletion >= SYSTEM_BUSY_LIMITS.deletionAtLeastPerSec) ||
     (cleanup !== null && cleanup >= SYSTEM_BUSY_LIMITS.cleanupAtLeastPerSec);
   return { value: deleting, undetermined: false };
-}
-
-/** Signals whose absence makes a decision `partial`: every primary input of a gate, idle or system-busy check. */
-export function decisionInputs(primary: PrimarySignals): (number | null)[] {
-  const p = primary;
-  return [
-    ...idlePairs(p).map(([value]) => value),
-    p.state_transitions.latency_p99_ms,
-    p.workflow_completion.completion_rate,
-    p.workflow_completion.success_per_sec,
-    p.history.shard_churn_rate_per_sec,
-    p.frontend.latency_p99_ms,
-    p.poller.poll_timeout_rate,
-    p.persistence.latency_p99_ms,
-  ];
 }
 
 /** The core signals: when all are null the copilot is blind. */

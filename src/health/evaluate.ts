@@ -10,17 +10,18 @@ import type {
 } from '../models/index.ts';
 import { classifyScaleBand } from './bands.ts';
 import { assessWorkers } from './bottleneck.ts';
-import { checkIdle, checkSystemBusy, coreSignals, decisionInputs } from './context.ts';
+import { checkIdleAndStalls, checkSystemBusy, coreSignals } from './context.ts';
 import { decideState } from './decide.ts';
 import { nearestEscalation } from './escalation.ts';
 import { decisionFingerprint } from './fingerprint.ts';
 import type { RuleEvaluations } from './gates.ts';
-import { evaluateRules } from './gates.ts';
+import { counts, evaluateRules } from './gates.ts';
+import { progressEvidence, updateBaseline } from './progress.ts';
 import { serviceStatuses } from './services.ts';
 import { getThresholdProfile } from './thresholds.ts';
 
 /** Version of the rulebook; stored with every decision so a verdict can be traced to the rules that made it. */
-export const RULE_VERSION = '2026.11.1';
+export const RULE_VERSION = '2026.12.1';
 
 export interface EvaluateInput {
   snapshot: SignalsSnapshot;
@@ -38,7 +39,13 @@ export interface EvaluateResult {
 
 /** The engine state before any cycle: nothing known, no debounce, optionally a band from the deployment preset. */
 export function initialEngineState(band?: ScaleBand | null): EngineState {
-  return { health_state: 'unknown', last_known_state: null, consecutive_critical: 0, scale_band: band ?? null };
+  return {
+    health_state: 'unknown',
+    last_known_state: null,
+    consecutive_critical: 0,
+    scale_band: band ?? null,
+    progress_baseline: null,
+  };
 }
 
 function previousKnownState(state: EngineState | null): KnownHealthState | null {
@@ -80,9 +87,22 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     ? (previousBand ?? 'starter')
     : classifyScaleBand({ throughputPerSec: primary.state_transitions.throughput_per_sec, previous: previousBand });
   const profile = getThresholdProfile(input.overrides ? { band, overrides: input.overrides } : { band });
-  const idle = checkIdle(primary);
+  const baseline = state?.progress_baseline ?? null;
+  const progress = progressEvidence({ primary, baseline });
+  const idle = checkIdleAndStalls(primary);
   const busy = checkSystemBusy(primary);
-  const evaluations = evaluateRules({ primary, profile, systemBusy: busy.value, possiblyIdle: idle.undetermined });
+  const evaluations = evaluateRules({
+    primary,
+    profile,
+    progress,
+    systemBusy: busy.value,
+    possiblyIdle: idle.undetermined || idle.quietButStalled,
+  });
+  const stalled = evaluations.critical.some(
+    (evaluation) =>
+      (evaluation.rule.id === 'critical.progress_stall' || evaluation.rule.id === 'critical.dispatch_stall') &&
+      counts(evaluation),
+  );
   const unevaluated = unevaluatedRules({
     evaluations,
     includeRecovery: previousKnown === 'critical',
@@ -92,11 +112,10 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   const decided = blind
     ? { state: 'unknown' as const, consecutiveCritical: previousCount, findings: [], path: 'unconfirmed' as const }
     : decideState({ evaluations, idle: idle.value, possiblyIdle: idle.undetermined, previousKnown, previousCount });
-  const dataQuality: DataQuality = blind
-    ? 'blind'
-    : decisionInputs(primary).every((value) => value !== null)
-      ? 'complete'
-      : 'partial';
+  // Partial means a gate or context check could not be judged for lack of data. A null that no rule needs this
+  // cycle (a latency whose demand gate is closed, a poll ratio on a quiet queue) does not degrade the decision: on a
+  // real quiet server that made every decision partial and idle unconfirmable.
+  const dataQuality: DataQuality = blind ? 'blind' : unevaluated.length === 0 ? 'complete' : 'partial';
   const healthState: HealthState = decided.state;
   const workers = assessWorkers({ snapshot, profile, state: healthState });
   const services = blind
@@ -132,12 +151,14 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     worker_advisories: workers.advisories,
     fingerprint: decisionFingerprint({ healthState, band, dataQuality, ruleIds: countedIds }),
     rule_version: RULE_VERSION,
+    progress,
   };
   const nextState: EngineState = {
     health_state: healthState,
     last_known_state: healthState === 'unknown' ? previousKnown : healthState,
     consecutive_critical: decided.consecutiveCritical,
     scale_band: blind ? previousBand : band,
+    progress_baseline: blind ? baseline : updateBaseline({ baseline, primary, atMs: Date.parse(snapshot.at), stalled }),
   };
   return { decision, state: nextState };
 }

@@ -1,4 +1,5 @@
-import type { PrimarySignals, ThresholdProfile } from '../models/index.ts';
+import type { PrimarySignals, ProgressEvidence, ThresholdProfile } from '../models/index.ts';
+import { progressEvidence } from './progress.ts';
 import type { Rule } from './rules.ts';
 import { CRITICAL_RULES, HEALTHY_RULES, RECOVERY_RULES, STRESSED_RULES } from './rules.ts';
 
@@ -33,14 +34,15 @@ function evaluateRule(input: {
   rule: Rule;
   primary: PrimarySignals;
   profile: ThresholdProfile;
+  progress: ProgressEvidence;
   systemBusy: boolean;
   possiblyIdle: boolean;
 }): RuleEvaluation {
-  const { rule, primary, profile, systemBusy, possiblyIdle } = input;
-  const value = rule.read(primary);
+  const { rule, primary, profile, progress, systemBusy, possiblyIdle } = input;
+  const value = rule.read(primary, progress);
   const threshold = rule.threshold(profile);
   const base = { rule, value, threshold, suppressed: false };
-  const demand = rule.demand ? rule.demand(primary, profile) : true;
+  const demand = rule.demand ? rule.demand(primary, profile, progress) : true;
   if (demand === null) return { ...base, status: 'no_data' };
   if (!demand) return { ...base, status: 'demand_closed' };
   if (value === null) return { ...base, status: 'no_data' };
@@ -57,6 +59,7 @@ function evaluateRule(input: {
 export function evaluateRules(input: {
   primary: PrimarySignals;
   profile: ThresholdProfile;
+  progress: ProgressEvidence;
   systemBusy: boolean;
   possiblyIdle: boolean;
 }): RuleEvaluations {
@@ -76,8 +79,13 @@ export const counts = (evaluation: RuleEvaluation): boolean => evaluation.status
  * The raw gate level of one profile's rules, before idle, system-busy, debounce, recovery and the invariant:
  * 2 when a critical gate holds, 1 when a stressed gate holds or a healthy gate fails, else 0.
  */
-export function rawGateLevel(input: { primary: PrimarySignals; profile: ThresholdProfile }): 0 | 1 | 2 {
-  const evaluations = evaluateRules({ ...input, systemBusy: false, possiblyIdle: false });
+export function rawGateLevel(input: {
+  primary: PrimarySignals;
+  profile: ThresholdProfile;
+  progress?: ProgressEvidence;
+}): 0 | 1 | 2 {
+  const progress = input.progress ?? progressEvidence({ primary: input.primary, baseline: null });
+  const evaluations = evaluateRules({ ...input, progress, systemBusy: false, possiblyIdle: false });
   const holds = (list: RuleEvaluation[]): boolean => list.some((evaluation) => evaluation.status === 'holds');
   if (holds(evaluations.critical)) return 2;
   if (holds(evaluations.stressed) || holds(evaluations.healthy)) return 1;

@@ -1,4 +1,5 @@
-import type { Comparison, PrimarySignals, ThresholdProfile } from '../models/index.ts';
+import type { Comparison, PrimarySignals, ProgressEvidence, ThresholdProfile } from '../models/index.ts';
+import { PROGRESS_CRITICAL_RULES, STALLED_QUEUE_RULE } from './rules-progress.ts';
 
 /** Every rule the engine knows. Ids are part of the public contract (findings, fingerprints, service reasons). */
 export type RuleId =
@@ -7,12 +8,15 @@ export type RuleId =
   | 'critical.processing_collapse'
   | 'critical.history_backlog'
   | 'critical.persistence_errors'
+  | 'critical.progress_stall'
+  | 'critical.dispatch_stall'
   | 'stressed.state_transition_latency'
   | 'stressed.history_backlog'
   | 'stressed.frontend_latency'
   | 'stressed.persistence_latency'
   | 'stressed.shard_churn'
   | 'stressed.poller_timeouts'
+  | 'stressed.stalled_task_queue'
   | 'happy.throughput'
   | 'happy.history_backlog'
   | 'happy.completion'
@@ -21,7 +25,11 @@ export type RuleId =
 export type RuleKind = 'critical' | 'stressed' | 'healthy' | 'recovery';
 
 /** Demand gate: `true` open (the rule applies), `false` closed (too little traffic to judge), `null` no data. */
-export type DemandGate = (primary: PrimarySignals, profile: ThresholdProfile) => boolean | null;
+export type DemandGate = (
+  primary: PrimarySignals,
+  profile: ThresholdProfile,
+  progress: ProgressEvidence,
+) => boolean | null;
 
 /**
  * One threshold comparison. The condition "holds" when `value > threshold` ('above') or `value < threshold`
@@ -30,10 +38,10 @@ export type DemandGate = (primary: PrimarySignals, profile: ThresholdProfile) =>
 export interface Rule {
   id: RuleId;
   kind: RuleKind;
-  /** Dotted path of the value in the signals snapshot. */
+  /** Dotted path of the value in the signals snapshot (or, for progress rules, in the decision's `progress`). */
   signal: string;
   comparison: Comparison;
-  read: (primary: PrimarySignals) => number | null;
+  read: (primary: PrimarySignals, progress: ProgressEvidence) => number | null;
   threshold: (profile: ThresholdProfile) => number;
   /** System-busy (retention storm) suppresses the rule: zero throughput there is background work, not collapse. */
   suppressedWhenBusy: boolean;
@@ -127,6 +135,7 @@ export const CRITICAL_RULES: readonly Rule[] = [
     threshold: (t) => t.critical.persistence_error_rate_max_per_sec,
     suppressedWhenBusy: false,
   },
+  ...PROGRESS_CRITICAL_RULES,
 ];
 
 /** Near-critical band, consulted only when the previous known state is Critical and no critical gate fires. */
@@ -218,6 +227,7 @@ export const STRESSED_RULES: readonly Rule[] = [
     suppressedWhenBusy: false,
     demand: throughputDemand,
   },
+  STALLED_QUEUE_RULE,
 ];
 
 /** Healthy gates: Happy needs all of them to pass; a rule "holds" here when its gate fails. */

@@ -83,6 +83,20 @@ export const ThresholdOverrides = type({
 });
 export type ThresholdOverrides = typeof ThresholdOverrides.infer;
 
+/**
+ * The cluster's own recent normal: exponentially weighted averages of completions and starts, learned only from
+ * cycles that are not stalled, so a stall cannot teach the engine that nothing completing is normal.
+ */
+export const ProgressBaseline = type({
+  completions_per_sec: NonNegative,
+  starts_per_sec: NonNegative,
+  /** When the baseline last learned, and how much history it holds (capped), epoch ms. */
+  updated_at: IsoTime,
+  learned_ms: 'number.integer >= 0',
+  '+': 'reject',
+});
+export type ProgressBaseline = typeof ProgressBaseline.infer;
+
 /** Everything the engine carries from one cycle to the next: one serializable object. */
 export const EngineState = type({
   health_state: HealthState,
@@ -90,6 +104,8 @@ export const EngineState = type({
   last_known_state: KnownHealthState.or('null'),
   consecutive_critical: 'number.integer >= 0',
   scale_band: ScaleBand.or('null'),
+  /** Absent in states carried before progress baselines existed; read as none learned yet. */
+  'progress_baseline?': ProgressBaseline.or('null'),
   '+': 'reject',
 });
 export type EngineState = typeof EngineState.infer;
@@ -156,6 +172,25 @@ export const WorkerAdvisory = type({
 });
 export type WorkerAdvisory = typeof WorkerAdvisory.infer;
 
+/** What forward progress looked like this cycle against the cluster's own baseline and its demand. */
+export const ProgressEvidence = type({
+  /** Workflows completed successfully per second now, and the baseline's. */
+  completions_per_sec: NonNegative.or('null'),
+  baseline_completions_per_sec: NonNegative.or('null'),
+  /** completions / baseline completions; null without a ready baseline. */
+  completions_fraction_of_baseline: NonNegative.or('null'),
+  starts_per_sec: NonNegative.or('null'),
+  baseline_starts_per_sec: NonNegative.or('null'),
+  /** continuing: starts hold up against the baseline; falling: callers asked less (not a stall); none: no starts. */
+  demand: "'continuing' | 'falling' | 'none' | 'unknown'",
+  backlog_tasks: NonNegative.or('null'),
+  backlog_growth_per_sec: FiniteNumber.or('null'),
+  stalled_task_queues: NonNegative.or('null'),
+  /** Whether the baseline holds enough history to judge a collapse against it. */
+  baseline_ready: 'boolean',
+});
+export type ProgressEvidence = typeof ProgressEvidence.infer;
+
 /** The engine's output for one evaluation. */
 export const Decision = type({
   at: IsoTime,
@@ -177,5 +212,7 @@ export const Decision = type({
   /** Stable hash of state + firing rule ids + band; the explainer runs again only when it changes. */
   fingerprint: 'string > 0',
   rule_version: 'string > 0',
+  /** Absent in decisions stored before progress was judged against a baseline. */
+  'progress?': ProgressEvidence,
 });
 export type Decision = typeof Decision.infer;

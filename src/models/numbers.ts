@@ -11,6 +11,8 @@ export const Percent = FiniteNumber.and('0 <= number <= 100');
 
 /** A measured non-negative quantity (rate, latency, age, count) or `null` when there is no data. */
 export const Measured = NonNegative.or('null');
+/** A measured quantity that may be negative (a gauge's change per second) or `null`. */
+export const MeasuredSigned = FiniteNumber.or('null');
 /** A measured ratio in [0, 1] or `null`. */
 export const MeasuredRatio = Ratio.or('null');
 /** A measured percentage in [0, 100] or `null`. */

@@ -1,5 +1,5 @@
 import { type } from 'arktype';
-import { IsoTime, Measured, MeasuredPercent, MeasuredRatio } from './numbers.ts';
+import { IsoTime, Measured, MeasuredPercent, MeasuredRatio, MeasuredSigned } from './numbers.ts';
 
 /**
  * The signals snapshot: what one observation cycle saw. JSON paths follow the original copilot's public contract
@@ -32,6 +32,17 @@ export const PrimarySignals = type({
   matching: {
     workflow_backlog_age_sec: Measured,
     activity_backlog_age_sec: Measured,
+    /** Tasks waiting in application task queues (approximate_backlog_count; Temporal's own queues excluded). */
+    backlog_tasks: Measured,
+    /** Change of that backlog per second over the last minute: > 0 while tasks pile up. */
+    backlog_growth_per_sec: MeasuredSigned,
+    /** Application task queues with tasks waiting that no poll took in the last minute. */
+    stalled_task_queues: Measured,
+  },
+  /** What callers ask of the cluster, independent of whether it keeps up. */
+  demand: {
+    /** Workflow starts accepted by the frontend per second (StartWorkflowExecution, SignalWithStart, multi-op). */
+    workflow_starts_per_sec: Measured,
   },
   poller: {
     poll_success_rate: MeasuredRatio,
@@ -122,6 +133,8 @@ export const WorkerSignals = type({
   activity_slots_used: Measured,
   workflow_pollers: Measured,
   activity_pollers: Measured,
+  /** Scraped SDK metric endpoints whose last scrape failed (`up == 0`): workers that died or cannot be reached. */
+  sdk_endpoints_down: Measured,
 });
 export type WorkerSignals = typeof WorkerSignals.infer;
 
@@ -159,12 +172,27 @@ export const MissingSignal = type({
 });
 export type MissingSignal = typeof MissingSignal.infer;
 
+/**
+ * How a worker-side (SDK) exporter names its metrics, detected apart from the server's. sdk-core (TypeScript,
+ * Python, .NET, Ruby SDKs; crates/common/src/telemetry.rs, prometheus_meter.rs) defaults to bare counters, no unit
+ * suffix and milliseconds in `_bucket`; `counters_total_suffix`, `unit_suffix` and `use_seconds_for_durations`
+ * change each. `duration_suffix` is what follows the metric name before `_bucket`.
+ */
+export const SdkNaming = type({
+  counters: CounterNaming,
+  duration_unit: "'ms' | 'sec'",
+  duration_suffix: "'' | '_milliseconds' | '_seconds'",
+});
+export type SdkNaming = typeof SdkNaming.infer;
+
 export const SignalsSnapshot = type({
   at: IsoTime,
   cluster: 'string > 0',
   metric_style: MetricStyle,
   /** Absent in snapshots written before counter naming was detected; those read `<name>_total`. */
   'counter_naming?': CounterNaming,
+  /** The SDK exporters' naming the worker signals were read with; absent in older snapshots. */
+  'sdk_naming?': SdkNaming,
   primary: PrimarySignals,
   amplifiers: AmplifierSignals,
   worker: WorkerSignals,

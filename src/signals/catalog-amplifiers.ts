@@ -8,7 +8,7 @@ import {
   USER_WORKERS,
 } from './catalog-measures.ts';
 import type { Derived, SignalDefinition } from './catalog-types.ts';
-import { re } from './query-builder.ts';
+import { eq, re } from './query-builder.ts';
 
 /** Amplifiers: why the state is what it is. They never decide it. */
 export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
@@ -35,9 +35,29 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
     'Serialization failures.',
     notMeasurable('DSQL reports serialization failures (SQLSTATE 40001) as OCC conflicts: see occ_conflicts_per_sec'),
   ),
+  // The DSQL plugin's own pool gauges where it runs; upstream SQL stores (PostgreSQL, MySQL) report database/sql's
+  // pool stats instead (common/persistence/sql/sqlplugin/db_metrics.go: persistence_sql_in_use, _max_open_conn).
   amp('amplifiers.connection_pool.utilization_pct', 'pct', 'Connections in use / pool maximum.', {
     kind: 'promql',
-    inputs: (b) => ({ value: `100 * ${b.gaugeSum('dsql_pool_in_use')} / ${b.gaugeSum('dsql_pool_max_open')}` }),
+    inputs: (b) => ({
+      dsqlInUse: b.gaugeSum('dsql_pool_in_use'),
+      dsqlMax: b.gaugeSum('dsql_pool_max_open'),
+      sqlInUse: b.gaugeSum('persistence_sql_in_use'),
+      sqlMax: b.gaugeSum('persistence_sql_max_open_conn'),
+    }),
+    optionalInputs: true,
+    derive: (v): Derived => {
+      const [inUse, max] =
+        v['dsqlInUse'] !== undefined && v['dsqlMax'] !== undefined
+          ? [v['dsqlInUse'], v['dsqlMax']]
+          : [v['sqlInUse'], v['sqlMax']];
+      if (inUse === undefined || max === undefined) {
+        return { missing: 'no_series', detail: 'neither dsql_pool_* nor persistence_sql_* pool gauges exist' };
+      }
+      // database/sql reports MaxOpenConnections 0 for an unlimited pool: there is no ceiling to be near.
+      if (!(max > 0)) return { missing: 'low_volume', detail: 'the pool has no maximum (max open connections 0)' };
+      return { value: (100 * inUse) / max };
+    },
     clamp: 'pct',
   }),
   amp(
@@ -102,11 +122,13 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
     'SDK used task slots (all worker types).',
     single((b) => b.gaugeSum('temporal_worker_task_slots_used', [USER_WORKERS])),
   ),
-  amp('amplifiers.cache.hit_rate', 'ratio', 'History cache hits / requests; null below 0.1 requests/s.', {
+  // Mutable-state cache only: the events cache shares the metric names and counts puts, deletes and store reads
+  // as requests (service/history/events/cache.go), which made the mixed ratio meaningless.
+  amp('amplifiers.cache.hit_rate', 'ratio', 'History mutable-state cache hits / requests; null below 0.1/s.', {
     kind: 'promql',
     inputs: (b) => ({
-      requests: b.counterRate('cache_requests', [HISTORY]),
-      misses: b.counterRate('cache_miss', [HISTORY]),
+      requests: b.counterRate('cache_requests', [HISTORY, eq('cache_type', 'mutablestate')]),
+      misses: b.counterRate('cache_miss', [HISTORY, eq('cache_type', 'mutablestate')]),
     }),
     derive: (v): Derived => {
       const requests = v['requests'] ?? 0;
@@ -150,7 +172,9 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
   amp(
     'amplifiers.grpc.in_flight_requests',
     'count',
-    'RPC requests in flight (service_pending_requests).',
+    // common/rpc/interceptor/concurrent_request_limit.go records it only for long-poll methods that hold a
+    // concurrency token, on arrival: it is waiting pollers, not all RPCs in flight.
+    'Long polls holding a concurrency token (service_pending_requests; not other RPCs).',
     single((b) => b.gaugeSum('service_pending_requests')),
   ),
   amp(

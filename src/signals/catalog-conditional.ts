@@ -15,6 +15,9 @@ export const EMITTED_ONLY_WHEN: Readonly<Record<string, string>> = {
   dsql_reservoir_refills: 'the Aurora DSQL persistence plugin is in use and refills its connection reservoir',
   dsql_tx_conflict: 'the Aurora DSQL persistence plugin is in use and a transaction hits an OCC conflict',
   dsql_tx_retry: 'the Aurora DSQL persistence plugin is in use and retries a transaction',
+  // Upstream SQL stores' database/sql pool stats (sqlplugin/db_metrics.go); SQLite in the dev server has none.
+  persistence_sql_in_use: 'an upstream SQL persistence store (PostgreSQL, MySQL) reports its connection pool',
+  persistence_sql_max_open_conn: 'an upstream SQL persistence store (PostgreSQL, MySQL) reports its connection pool',
   // Errors: recorded on the first occurrence only. Signals read them as 0 while a counter their service always exports
   // is scraped (QueryBuilder.firstOccurrenceRate), and as unknown when it is not (persistence_metric_clients.go updateErrorMetric,
   // rpc/interceptor/telemetry.go recordErrorMetrics).
@@ -36,6 +39,8 @@ export const EMITTED_ONLY_WHEN: Readonly<Record<string, string>> = {
   cache_entry_age_on_eviction: 'a history cache evicts an entry (cache full or TTL expired; cache/lru.go)',
   membership_changed_count: 'the history ring changes after startup (a host joins or leaves; shard/ownership.go)',
   sharditem_removed_count: 'a shard leaves this history host (rebalancing or shutdown)',
+  // Prometheus's own per-target scrape health, not a server series (read for the SDK endpoints' `up == 0`).
+  up: 'Prometheus scrapes the target (its own series, never on the /metrics page)',
   // SDK metrics come from workers, not from the server's own roles.
   temporal_long_request_failure: 'an SDK worker long poll fails (network, rate limiting, server errors)',
   temporal_sticky_cache_hit: 'an SDK worker with a sticky cache completes a sticky workflow task',

@@ -29,7 +29,25 @@ export const MATCHING = eq('service_name', 'matching');
 // task_type carries TaskQueueType.String(): "Workflow"/"Activity" in current API modules, the enum name in old ones.
 export const WORKFLOW_QUEUE = re('task_type', 'Workflow|TASK_QUEUE_TYPE_WORKFLOW');
 export const ACTIVITY_QUEUE = re('task_type', 'Activity|TASK_QUEUE_TYPE_ACTIVITY');
-export const LONG_POLLS = nre('operation', 'Poll.*TaskQueue');
+/**
+ * Frontend long polls, excluded from latency: every method `common/api/metadata.go` marks `PollingAlways` is named
+ * `Poll*` (Poll{Workflow,Activity,Nexus}TaskQueue, PollWorkflowExecutionUpdate, PollActivityExecution,
+ * PollNexusOperationExecution, PollWorkflowExecutionTimeSkipping), and `common/rpc/interceptor/telemetry.go`
+ * (telemetryUnaryOverrideOperationTag) reports GetWorkflowExecutionHistory with WaitNewEvent — a client awaiting a
+ * result — as PollWorkflowExecutionHistory. Each blocks up to ~20 s by design; counting them made a healthy cluster
+ * whose clients await results read p99 ≈ 49 s on the real dev server.
+ */
+export const LONG_POLLS = nre('operation', 'Poll.*');
+/**
+ * Application task queues: Temporal's own (`common/primitives/task_queues.go`: `default-worker-tq` and the
+ * `temporal-sys-` prefix, in the `temporal-system` namespace) are excluded. Tally's Prometheus reporter sanitizes
+ * tag values, so the real dev server reports `temporal_sys_tq_scanner_taskqueue_0`, `default_worker_tq`,
+ * `temporal_system`; both spellings are matched. On a quiet cluster every poll timeout comes from these queues.
+ */
+export const APP_QUEUES = [
+  nre('taskqueue', 'temporal[-_]sys[-_].*|default[-_]worker[-_]tq'),
+  nre('namespace', 'temporal[-_]system'),
+] as const;
 export const POLL_FLOOR_PER_SEC = 0.01;
 // The server's own worker role runs Go SDK workers for system workflows (batch, schedules, scanners) and exports
 // their temporal_* SDK metrics with service_name="worker"; they say nothing about the user's workers.
@@ -43,6 +61,8 @@ export const USER_WORKERS = ne('service_name', 'worker');
  */
 export const HISTORY_ALIVE = { name: 'persistence_requests', matchers: [HISTORY] } as const;
 export const FRONTEND_ALIVE = { name: 'service_requests', matchers: [FRONTEND] } as const;
+/** Matching serves the system queues' polls from startup, so its service_requests exist whenever it serves. */
+export const MATCHING_ALIVE = { name: 'service_requests', matchers: [MATCHING] } as const;
 
 /** A first-occurrence counter's rate: 0 while `alive` shows its exporter is scraped, null when it is not. */
 export const rateOrZeroWhileAlive =
@@ -60,10 +80,12 @@ export const successRate: Q = rateOrZeroWhileAlive('workflow_success', HISTORY_A
 // Terminations are operator actions, not failures; timeouts are failures to finish.
 export const FAILED_COUNTERS = ['workflow_failed', 'workflow_timeout'] as const;
 export const failedRate = (name: (typeof FAILED_COUNTERS)[number]): Q => rateOrZeroWhileAlive(name, HISTORY_ALIVE);
-export const pollSuccess: Q = (b) => b.counterRate('poll_success', [MATCHING]);
-export const pollTimeouts: Q = (b) => b.counterRate('poll_timeouts', [MATCHING]);
-export const stickyHits: Q = (b) => b.counterRate('temporal_sticky_cache_hit', [USER_WORKERS], '5m');
-export const stickyMisses: Q = (b) => b.counterRate('temporal_sticky_cache_miss', [USER_WORKERS], '5m');
+// Per task queue, poll_success and poll_timeouts appear on a queue's first poll outcome: no application poller yet
+// is 0 outcomes (then the ratio is low_volume), not an unscraped matching.
+export const pollSuccess: Q = rateOrZeroWhileAlive('poll_success', MATCHING_ALIVE, [MATCHING, ...APP_QUEUES]);
+export const pollTimeouts: Q = rateOrZeroWhileAlive('poll_timeouts', MATCHING_ALIVE, [MATCHING, ...APP_QUEUES]);
+export const stickyHits: Q = (b) => b.sdkCounterRate('temporal_sticky_cache_hit', [USER_WORKERS], '5m');
+export const stickyMisses: Q = (b) => b.sdkCounterRate('temporal_sticky_cache_miss', [USER_WORKERS], '5m');
 
 export const PRIMARY_GATES = 'primary signal: engine gates';
 export const AMPLIFIER = 'explanations only (amplifiers never decide the state)';

@@ -1,5 +1,6 @@
 import {
   ACTIVITY_QUEUE,
+  APP_QUEUES,
   FAILED_COUNTERS,
   FRONTEND,
   FRONTEND_ALIVE,
@@ -19,6 +20,7 @@ import {
   sumOfCounterRates,
   WORKFLOW_QUEUE,
 } from './catalog-measures.ts';
+import { PROGRESS_SIGNALS } from './catalog-progress.ts';
 import type { SignalDefinition } from './catalog-types.ts';
 import { eq, re } from './query-builder.ts';
 
@@ -135,7 +137,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     (q): SignalDefinition => ({
       id: `primary.frontend.latency_p${q}_ms`,
       unit: 'ms',
-      summary: `p${q} frontend API latency excluding Poll*TaskQueue long polls.`,
+      summary: `p${q} frontend API latency excluding every long poll (Poll* operations, awaited results included).`,
       blinds: `${PRIMARY_GATES} (frontend latency, stressed; demand-gated)`,
       measure: single((b) =>
         b.timerQuantile({
@@ -181,11 +183,11 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
             quantile: 0.95,
             name: 'asyncmatch_latency',
             unit: 'sec',
-            matchers: [MATCHING, queue],
+            matchers: [MATCHING, queue, ...APP_QUEUES],
           }),
-          waiting: b.gaugeSum('approximate_backlog_count', [MATCHING, queue]),
-          oldestWaitingSec: b.gaugeMax('approximate_backlog_age_seconds', [MATCHING, queue]),
-          dispatchedPerSec: b.observationRate('asyncmatch_latency', 'timer', [MATCHING, queue]),
+          waiting: b.gaugeSum('approximate_backlog_count', [MATCHING, queue, ...APP_QUEUES]),
+          oldestWaitingSec: b.gaugeMax('approximate_backlog_age_seconds', [MATCHING, queue, ...APP_QUEUES]),
+          dispatchedPerSec: b.observationRate('asyncmatch_latency', 'timer', [MATCHING, queue, ...APP_QUEUES]),
         }),
         optionalInputs: true,
         derive: (v) => {
@@ -196,8 +198,10 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
             if (oldestWaitingSec !== undefined && Number.isFinite(oldestWaitingSec)) return { value: oldestWaitingSec };
             return { missing: 'low_volume', detail: `nothing dispatched in 1m while ${waiting} tasks wait` };
           }
-          if (age !== undefined && !Number.isNaN(age)) return { value: age };
+          // Nothing waits now: the gauge is fresher than a 5-minute quantile, which kept reading 37–45 s for minutes
+          // after a real drain and vetoed idle.
           if (waiting === 0) return { value: 0 };
+          if (age !== undefined && !Number.isNaN(age)) return { value: age };
           if (waiting === undefined) {
             const why = age === undefined ? 'no asyncmatch_latency series' : 'no backlog dispatch';
             return { missing: age === undefined ? 'no_series' : 'low_volume', detail: `${why} and no backlog gauge` };
@@ -207,6 +211,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
       },
     }),
   ),
+  ...PROGRESS_SIGNALS,
   {
     id: 'primary.poller.poll_success_rate',
     unit: 'ratio',
@@ -258,13 +263,15 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
     unit: 'per_sec',
     summary: 'History delete tasks (retention, visibility deletes) per second.',
     blinds: `${PRIMARY_GATES} (system-busy detection, idle)`,
-    measure: single((b) => b.counterRate('task_requests', [re('task_type', '.*Delete.*')])),
+    // Delete task types (TimerActiveTaskDeleteHistoryEvent, …) appear only after the first retention delete.
+    measure: single(rateOrZeroWhileAlive('task_requests', HISTORY_ALIVE, [HISTORY, re('task_type', '.*Delete.*')])),
   },
   {
     id: 'primary.system_operations.cleanup_delete_rate_per_sec',
     unit: 'per_sec',
     summary: 'Workflow cleanup deletes per second (workflow_cleanup_delete).',
     blinds: `${PRIMARY_GATES} (system-busy detection, idle)`,
-    measure: single((b) => b.counterRate('workflow_cleanup_delete')),
+    // Created on the first cleanup delete (service/history/deletemanager/delete_manager.go).
+    measure: single(rateOrZeroWhileAlive('workflow_cleanup_delete', HISTORY_ALIVE, [HISTORY])),
   },
 ];

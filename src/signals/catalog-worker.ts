@@ -10,7 +10,7 @@ import {
   workerSignal as worker,
 } from './catalog-measures.ts';
 import type { SignalDefinition } from './catalog-types.ts';
-import { eq } from './query-builder.ts';
+import { eq, re } from './query-builder.ts';
 
 /** SDK-side and schedule-to-start signals: whether the workers, not the server, are the bottleneck. */
 export const WORKER_SIGNALS: readonly SignalDefinition[] = [
@@ -45,7 +45,8 @@ export const WORKER_SIGNALS: readonly SignalDefinition[] = [
   ]),
   ...(
     [
-      ['workflow', 'WorkflowWorker', 'workflow_task'],
+      // sdk-core reports workflow pollers under two poller types: the normal and the sticky queue.
+      ['workflow', 'WorkflowWorker', 'workflow_task|sticky_workflow_task'],
       ['activity', 'ActivityWorker', 'activity_task'],
     ] as const
   ).flatMap(([kind, workerType, pollerType]) => [
@@ -65,7 +66,7 @@ export const WORKER_SIGNALS: readonly SignalDefinition[] = [
       `worker.${kind}_pollers`,
       'count',
       `SDK ${kind} pollers.`,
-      single((b) => b.gaugeSum('temporal_num_pollers', [eq('poller_type', pollerType), USER_WORKERS])),
+      single((b) => b.gaugeSum('temporal_num_pollers', [re('poller_type', pollerType), USER_WORKERS])),
     ),
   ]),
   worker(
@@ -91,18 +92,24 @@ export const WORKER_SIGNALS: readonly SignalDefinition[] = [
     'ms',
     'SDK p95 long-poll latency.',
     single((b) =>
-      b.timerQuantile({
-        quantile: 0.95,
-        name: 'temporal_long_request_latency',
-        unit: 'ms',
-        matchers: [USER_WORKERS],
-      }),
+      b.sdkTimerQuantile({ quantile: 0.95, name: 'temporal_long_request_latency', matchers: [USER_WORKERS] }),
     ),
   ),
   worker(
     'worker_amplifiers.poll.long_poll_failure_rate_per_sec',
     'per_sec',
     'SDK long-poll failures per second.',
-    single((b) => b.counterRate('temporal_long_request_failure', [USER_WORKERS], '5m')),
+    single((b) => b.sdkCounterRate('temporal_long_request_failure', [USER_WORKERS], '5m')),
+  ),
+  // A killed worker's endpoint reads up == 0 while its last series are still within 15 minutes: the targets that
+  // exported SDK metrics recently are known even once they are gone. 0 only while some such target exists.
+  worker(
+    'worker.sdk_endpoints_down',
+    'count',
+    'Scraped SDK metric endpoints down (up == 0) among those that exported temporal_num_pollers in 15 minutes.',
+    single((b) => {
+      const recent = `group by (job, instance) (last_over_time(${b.select('temporal_num_pollers', [USER_WORKERS])}[15m]))`;
+      return `count((${b.select('up')} == 0) and on (job, instance) ${recent}) or (0 * count(${recent}))`;
+    }),
   ),
 ];

@@ -1,4 +1,4 @@
-import type { CounterNaming, MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, SdkNaming } from '../models/index.ts';
 import { AMPLIFIER_SIGNALS } from './catalog-amplifiers.ts';
 import { EMITTED_ONLY_WHEN } from './catalog-conditional.ts';
 import { PRIMARY_SIGNALS } from './catalog-primary.ts';
@@ -40,9 +40,11 @@ export interface SignalQueries {
 export function buildSignalQueries(input: {
   style: MetricStyle;
   counters?: CounterNaming;
+  /** The SDK exporters' naming for the worker signals; sdk-core's defaults when absent. */
+  sdk?: SdkNaming;
   matchers: readonly LabelMatcher[];
 }): SignalQueries[] {
-  const naming = { style: input.style, counters: input.counters ?? 'total' };
+  const naming = { style: input.style, counters: input.counters ?? 'total', ...(input.sdk ? { sdk: input.sdk } : {}) };
   return SIGNAL_CATALOG.map((signal) => {
     if (signal.measure.kind === 'not_measurable') return { id: signal.id, inputs: {}, metrics: [], families: {} };
     const builder = new QueryBuilder({ naming, clusterMatchers: input.matchers });

@@ -1,4 +1,4 @@
-import type { CounterNaming, MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, SdkNaming } from '../models/index.ts';
 import type { LabelMatcher } from './promql.ts';
 import { vectorSelector } from './promql.ts';
 
@@ -15,7 +15,12 @@ export type HistogramKind = 'timer' | 'dimensionless';
 export interface MetricNaming {
   style: MetricStyle;
   counters: CounterNaming;
+  /** The SDK exporters' naming (worker signals); sdk-core's defaults when not given. */
+  sdk?: SdkNaming;
 }
+
+/** sdk-core's Prometheus exporter defaults: bare counters, no unit suffix, milliseconds. */
+export const SDK_CORE_DEFAULT_NAMING: SdkNaming = { counters: 'bare', duration_unit: 'ms', duration_suffix: '' };
 
 /**
  * Builds PromQL for one naming with the cluster's matchers merged into every selector, and records every metric
@@ -32,12 +37,27 @@ export class QueryBuilder {
   readonly metrics = new Map<string, string>();
   readonly style: MetricStyle;
   readonly counters: CounterNaming;
+  readonly sdk: SdkNaming;
   private readonly clusterMatchers: readonly LabelMatcher[];
 
   constructor(input: { naming: MetricNaming; clusterMatchers: readonly LabelMatcher[] }) {
     this.style = input.naming.style;
     this.counters = input.naming.counters;
+    this.sdk = input.naming.sdk ?? SDK_CORE_DEFAULT_NAMING;
     this.clusterMatchers = input.clusterMatchers;
+  }
+
+  /** Per-second rate of an SDK (worker-side) counter, named as the SDK exporter names it. */
+  sdkCounterRate(name: string, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
+    const exported = this.sdk.counters === 'total' ? `${name}_total` : name;
+    return `sum(rate(${this.select(exported, matchers, name)}[${window}]))`;
+  }
+
+  /** An SDK (worker-side) duration quantile in ms, whatever unit and suffix its exporter uses. */
+  sdkTimerQuantile(input: { quantile: number; name: string; matchers?: readonly LabelMatcher[]; window?: string }) {
+    const bucket = this.select(`${input.name}${this.sdk.duration_suffix}_bucket`, input.matchers ?? [], input.name);
+    const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window ?? '5m'}])))`;
+    return this.sdk.duration_unit === 'sec' ? `${base} * 1000` : base;
   }
 
   /** The exported series name of a counter. */

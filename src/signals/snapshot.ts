@@ -1,4 +1,4 @@
-import type { CounterNaming, MetricStyle, MissingSignal, SignalsSnapshot } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, MissingSignal, SdkNaming, SignalsSnapshot } from '../models/index.ts';
 import { parseOrThrow, SignalsSnapshot as SignalsSnapshotSchema } from '../models/index.ts';
 import type { SignalId } from './catalog.ts';
 import { SIGNAL_CATALOG } from './catalog.ts';
@@ -93,6 +93,8 @@ export function assembleSnapshot(input: {
   style: MetricStyle;
   /** How the queries named counters; recorded in the snapshot when given. */
   counters?: CounterNaming;
+  /** How the worker signals' queries named SDK metrics; recorded when given. */
+  sdk?: SdkNaming;
   queries: readonly { inputs: Readonly<Record<string, string>> }[];
   outcomes: ReadonlyMap<string, QueryOutcome>;
 }): SignalsSnapshot {
@@ -101,6 +103,7 @@ export function assembleSnapshot(input: {
     cluster: input.cluster,
     metric_style: input.style,
     ...(input.counters ? { counter_naming: input.counters } : {}),
+    ...(input.sdk ? { sdk_naming: input.sdk } : {}),
   };
   const missing: MissingSignal[] = [];
   input.queries.forEach((queries, index) => {

@@ -73,9 +73,15 @@ const EXPECTATIONS: Record<ScenarioName, (r: BacktestReport) => void> = {
     expect(at(r, 25).health_state).toBe('critical');
     expect(at(r, 25).firing).toContain('critical.history_backlog');
   },
+  // Transitions stay at the start rate as on the real server: only the progress rules can see this outage.
   'worker-outage': (r) => {
     expect(at(r, 5).health_state).toBe('happy');
+    expect(between(r, 11, 35).every((e) => e.health_state !== 'happy')).toBe(true);
     expect(between(r, 14, 35).every((e) => e.health_state === 'critical')).toBe(true);
+    expect(at(r, 20).firing).toEqual(
+      expect.arrayContaining(['critical.progress_stall', 'critical.dispatch_stall', 'stressed.stalled_task_queue']),
+    );
+    expect(at(r, 20).firing).not.toContain('critical.throughput_collapse');
     expect(at(r, 42).health_state).toBe('happy');
   },
   'retention-storm': (r) => {

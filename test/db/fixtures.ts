@@ -31,7 +31,14 @@ export function snapshot(input: { cluster: string; atMs: number }): SignalsSnaps
       workflow_completion: { completion_rate: 0.99, success_per_sec: 30, failed_per_sec: 0.1 },
       history: { backlog_age_sec: 2, task_processing_rate_per_sec: 300, shard_churn_rate_per_sec: 0 },
       frontend: { error_rate_per_sec: 0, latency_p95_ms: 20, latency_p99_ms: 45, long_poll_latency_p99_ms: null },
-      matching: { workflow_backlog_age_sec: 0.5, activity_backlog_age_sec: 0.2 },
+      matching: {
+        workflow_backlog_age_sec: 0.5,
+        activity_backlog_age_sec: 0.2,
+        backlog_tasks: 0,
+        backlog_growth_per_sec: 0,
+        stalled_task_queues: 0,
+      },
+      demand: { workflow_starts_per_sec: 2 },
       poller: { poll_success_rate: 0.97, poll_timeout_rate: 0.03, long_poll_latency_ms: 5 },
       persistence: { latency_p95_ms: 8, latency_p99_ms: 15, error_rate_per_sec: 0, retry_rate_per_sec: 0.2 },
       system_operations: { deletion_rate_per_sec: 0, cleanup_delete_rate_per_sec: 0 },
@@ -67,6 +74,7 @@ export function snapshot(input: { cluster: string; atMs: number }): SignalsSnaps
       activity_slots_used: 7,
       workflow_pollers: 4,
       activity_pollers: 4,
+      sdk_endpoints_down: 0,
     },
     worker_amplifiers: {
       cache: { sticky_cache_size: 100, sticky_cache_hit_rate: 0.9, sticky_cache_miss_rate_per_sec: 0.1 },

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type {
   EngineState,
   PrimarySignals,
+  ProgressBaseline,
   SignalsSnapshot,
   ThresholdOverrideSet,
   ThresholdOverrides,
@@ -50,7 +51,17 @@ export function primaryArb(options: NullOptions = { nullFreq: 8 }): fc.Arbitrary
       latency_p99_ms: m(6000),
       long_poll_latency_p99_ms: m(100_000),
     }),
-    matching: fc.record({ workflow_backlog_age_sec: m(100), activity_backlog_age_sec: m(100) }),
+    matching: fc.record({
+      workflow_backlog_age_sec: m(100),
+      activity_backlog_age_sec: m(100),
+      backlog_tasks: m(5000),
+      backlog_growth_per_sec: maybe(
+        fc.double({ min: -50, max: 50, noNaN: true }).map((x) => x + 0),
+        options,
+      ),
+      stalled_task_queues: maybe(fc.integer({ min: 0, max: 4 }), options),
+    }),
+    demand: fc.record({ workflow_starts_per_sec: m(200) }),
     poller: fc.record({ poll_success_rate: r(), poll_timeout_rate: r(), long_poll_latency_ms: m(100_000) }),
     persistence: fc.record({
       latency_p95_ms: m(6000),
@@ -76,6 +87,7 @@ function workerArb(options: NullOptions): fc.Arbitrary<SignalsSnapshot['worker']
     activity_slots_used: slots,
     workflow_pollers: slots,
     activity_pollers: slots,
+    sdk_endpoints_down: maybe(fc.integer({ min: 0, max: 3 }), options),
   });
 }
 
@@ -123,12 +135,26 @@ export const healthStateArb = fc.constantFrom(
 );
 
 /** Any carried state, consistent or not: the invariants must hold whatever a store hands back. */
-export const engineStateArb: fc.Arbitrary<EngineState> = fc.record({
-  health_state: healthStateArb,
-  last_known_state: fc.option(knownStateArb, { nil: null }),
-  consecutive_critical: fc.nat({ max: 12 }),
-  scale_band: fc.option(bandArb, { nil: null }),
+/** A learned baseline, sometimes not yet ready, sometimes stale against the snapshots' times. */
+export const progressBaselineArb: fc.Arbitrary<ProgressBaseline> = fc.record({
+  completions_per_sec: amount(200),
+  starts_per_sec: amount(200),
+  updated_at: fc
+    .integer({ min: Date.parse('2026-01-01T00:00:00Z'), max: Date.parse('2027-01-01T00:00:00Z') })
+    .map((ms) => new Date(ms).toISOString()),
+  learned_ms: fc.nat({ max: 30 * 60_000 }),
 });
+
+export const engineStateArb: fc.Arbitrary<EngineState> = fc.record(
+  {
+    health_state: healthStateArb,
+    last_known_state: fc.option(knownStateArb, { nil: null }),
+    consecutive_critical: fc.nat({ max: 12 }),
+    scale_band: fc.option(bandArb, { nil: null }),
+    progress_baseline: fc.option(progressBaselineArb, { nil: null }),
+  },
+  { requiredKeys: ['health_state', 'last_known_state', 'consecutive_critical', 'scale_band'] },
+);
 
 const overrideSetArb: fc.Arbitrary<ThresholdOverrideSet> = fc.record(
   {
@@ -178,3 +204,26 @@ export function calmPrimaryArb(options: NullOptions = { nullFreq: 8 }): fc.Arbit
     return p;
   });
 }
+
+const below = (limit: number): fc.Arbitrary<number> =>
+  fc.double({ min: 0, max: limit, maxExcluded: true, noNaN: true }).map((x) => x + 0);
+
+/** Every idle input present and under its limit; every other signal arbitrary (possibly null). */
+export const idlePrimaryArb: fc.Arbitrary<PrimarySignals> = fc
+  .tuple(primaryArb({ nullFreq: 4 }), fc.array(below(0.1), { minLength: 3, maxLength: 3 }), below(5), below(5))
+  .chain(([primary, errors, throughput, processing]) =>
+    fc.tuple(below(5), below(5), below(5), below(1), below(0.5)).map(([h, w, a, deletion, cleanup]) => {
+      primary.state_transitions.throughput_per_sec = throughput;
+      primary.history.task_processing_rate_per_sec = processing;
+      primary.frontend.error_rate_per_sec = errors[0] ?? 0;
+      primary.persistence.error_rate_per_sec = errors[1] ?? 0;
+      primary.workflow_completion.failed_per_sec = errors[2] ?? 0;
+      primary.history.backlog_age_sec = h;
+      primary.matching.workflow_backlog_age_sec = w;
+      primary.matching.activity_backlog_age_sec = a;
+      primary.system_operations.deletion_rate_per_sec = deletion;
+      primary.system_operations.cleanup_delete_rate_per_sec = cleanup;
+      primary.matching.stalled_task_queues &&= 0; // a queue whose waiting tasks nobody takes is a stall, not idle
+      return primary;
+    }),
+  );

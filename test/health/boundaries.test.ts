@@ -2,6 +2,7 @@ import { describe, expect, test } from 'bun:test';
 import type { RuleStatus } from '../../src/health/gates.ts';
 import { evaluateRules } from '../../src/health/gates.ts';
 import { evaluate, getThresholdProfile, SCALE_BANDS } from '../../src/health/index.ts';
+import { progressEvidence } from '../../src/health/progress.ts';
 import { CRITICAL_RULES, HEALTHY_RULES, RECOVERY_RULES, type Rule, STRESSED_RULES } from '../../src/health/rules.ts';
 import type { PrimarySignals, ScaleBand } from '../../src/models/index.ts';
 import { carried, snapshotOf, zeroPrimary } from './fixtures.ts';
@@ -27,10 +28,14 @@ function setSignal(primary: PrimarySignals, rule: Rule, value: number): void {
     throw new Error(`no signal at ${rule.signal}`);
   }
   Reflect.set(target, field, value);
-  expect(rule.read(primary)).toBe(value);
+  expect(rule.read(primary, progressEvidence({ primary, baseline: null }))).toBe(value);
 }
 
-const ALL_RULES = [...CRITICAL_RULES, ...RECOVERY_RULES, ...STRESSED_RULES, ...HEALTHY_RULES];
+// The progress rules read a baseline and gate on completions; test/health/progress.test.ts covers their edges.
+const PROGRESS_RULES = new Set(['critical.progress_stall', 'critical.dispatch_stall']);
+const ALL_RULES = [...CRITICAL_RULES, ...RECOVERY_RULES, ...STRESSED_RULES, ...HEALTHY_RULES].filter(
+  (rule) => !PROGRESS_RULES.has(rule.id),
+);
 const step = (threshold: number): number => Math.max(threshold * 1e-6, 1e-9);
 
 const CASES = SCALE_BANDS.flatMap((band) =>
@@ -53,6 +58,7 @@ describe('every threshold of every band: just below, at, just above', () => {
     const evaluations = evaluateRules({
       primary,
       profile: getThresholdProfile({ band }),
+      progress: progressEvidence({ primary, baseline: null }),
       systemBusy: false,
       possiblyIdle: false,
     });

@@ -23,7 +23,7 @@ describe('no data', () => {
       'mid-scale',
       'critical',
     ]);
-    expect(next).toEqual({ ...state, health_state: 'unknown' });
+    expect(next).toEqual({ ...state, health_state: 'unknown', progress_baseline: null });
     expect(decision.services.every((service) => service.status === 'unknown')).toBe(true);
     expect(decision.bottleneck.classification).toBe('unknown');
   });

@@ -7,7 +7,14 @@ export function zeroPrimary(): PrimarySignals {
     workflow_completion: { completion_rate: 1, success_per_sec: 0, failed_per_sec: 0 },
     history: { backlog_age_sec: 0, task_processing_rate_per_sec: 0, shard_churn_rate_per_sec: 0 },
     frontend: { error_rate_per_sec: 0, latency_p95_ms: 0, latency_p99_ms: 0, long_poll_latency_p99_ms: 0 },
-    matching: { workflow_backlog_age_sec: 0, activity_backlog_age_sec: 0 },
+    matching: {
+      workflow_backlog_age_sec: 0,
+      activity_backlog_age_sec: 0,
+      backlog_tasks: 0,
+      backlog_growth_per_sec: 0,
+      stalled_task_queues: 0,
+    },
+    demand: { workflow_starts_per_sec: 0 },
     poller: { poll_success_rate: 1, poll_timeout_rate: 0, long_poll_latency_ms: 0 },
     persistence: { latency_p95_ms: 0, latency_p99_ms: 0, error_rate_per_sec: 0, retry_rate_per_sec: 0 },
     system_operations: { deletion_rate_per_sec: 0, cleanup_delete_rate_per_sec: 0 },
@@ -21,7 +28,14 @@ export function nullPrimary(): PrimarySignals {
     workflow_completion: { completion_rate: null, success_per_sec: null, failed_per_sec: null },
     history: { backlog_age_sec: null, task_processing_rate_per_sec: null, shard_churn_rate_per_sec: null },
     frontend: { error_rate_per_sec: null, latency_p95_ms: null, latency_p99_ms: null, long_poll_latency_p99_ms: null },
-    matching: { workflow_backlog_age_sec: null, activity_backlog_age_sec: null },
+    matching: {
+      workflow_backlog_age_sec: null,
+      activity_backlog_age_sec: null,
+      backlog_tasks: null,
+      backlog_growth_per_sec: null,
+      stalled_task_queues: null,
+    },
+    demand: { workflow_starts_per_sec: null },
     poller: { poll_success_rate: null, poll_timeout_rate: null, long_poll_latency_ms: null },
     persistence: { latency_p95_ms: null, latency_p99_ms: null, error_rate_per_sec: null, retry_rate_per_sec: null },
     system_operations: { deletion_rate_per_sec: null, cleanup_delete_rate_per_sec: null },
@@ -63,6 +77,7 @@ export function nullWorker(): SignalsSnapshot['worker'] {
     activity_slots_used: null,
     workflow_pollers: null,
     activity_pollers: null,
+    sdk_endpoints_down: null,
   };
 }
 

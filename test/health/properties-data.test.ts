@@ -3,32 +3,10 @@ import fc from 'fast-check';
 import { rawGateLevel } from '../../src/health/gates.ts';
 import { evaluate, getThresholdProfile } from '../../src/health/index.ts';
 import type { HealthState, PrimarySignals } from '../../src/models/index.ts';
-import { bandArb, calmPrimaryArb, engineStateArb, primaryArb, snapshotArb } from './arbitraries.ts';
+import { bandArb, calmPrimaryArb, engineStateArb, idlePrimaryArb, primaryArb, snapshotArb } from './arbitraries.ts';
 
 const NUM_RUNS = 300;
 const RANK: Record<HealthState, number> = { happy: 0, unknown: 0, stressed: 1, critical: 2 };
-
-const below = (limit: number): fc.Arbitrary<number> =>
-  fc.double({ min: 0, max: limit, maxExcluded: true, noNaN: true }).map((x) => x + 0);
-
-/** Every idle input present and under its limit; every other signal arbitrary (possibly null). */
-const idlePrimaryArb: fc.Arbitrary<PrimarySignals> = fc
-  .tuple(primaryArb({ nullFreq: 4 }), fc.array(below(0.1), { minLength: 3, maxLength: 3 }), below(5), below(5))
-  .chain(([primary, errors, throughput, processing]) =>
-    fc.tuple(below(5), below(5), below(5), below(1), below(0.5)).map(([h, w, a, deletion, cleanup]) => {
-      primary.state_transitions.throughput_per_sec = throughput;
-      primary.history.task_processing_rate_per_sec = processing;
-      primary.frontend.error_rate_per_sec = errors[0] ?? 0;
-      primary.persistence.error_rate_per_sec = errors[1] ?? 0;
-      primary.workflow_completion.failed_per_sec = errors[2] ?? 0;
-      primary.history.backlog_age_sec = h;
-      primary.matching.workflow_backlog_age_sec = w;
-      primary.matching.activity_backlog_age_sec = a;
-      primary.system_operations.deletion_rate_per_sec = deletion;
-      primary.system_operations.cleanup_delete_rate_per_sec = cleanup;
-      return primary;
-    }),
-  );
 
 type Core = 'throughput' | 'processing' | 'backlog' | 'persistenceErrors';
 const CORE: Record<Core, (p: PrimarySignals) => void> = {
@@ -209,11 +187,12 @@ describe('no-data and monotonicity properties (fast-check)', () => {
         const { decision, state: next } = evaluate({ snapshot, state });
         expect([decision.health_state, decision.data_quality, decision.firing]).toEqual(['unknown', 'blind', []]);
         const lastKnown = state.health_state === 'unknown' ? state.last_known_state : state.health_state;
+        const { health_state: _, ...carriedOver } = state;
         expect(next).toEqual({
+          ...carriedOver,
           health_state: 'unknown',
           last_known_state: lastKnown,
-          consecutive_critical: state.consecutive_critical,
-          scale_band: state.scale_band,
+          progress_baseline: state.progress_baseline ?? null,
         });
       }),
       { numRuns: NUM_RUNS },

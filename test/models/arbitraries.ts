@@ -42,7 +42,17 @@ export const primarySignals: fc.Arbitrary<PrimarySignals> = fc.record({
     latency_p99_ms: measured,
     long_poll_latency_p99_ms: measured,
   }),
-  matching: fc.record({ workflow_backlog_age_sec: measured, activity_backlog_age_sec: measured }),
+  matching: fc.record({
+    workflow_backlog_age_sec: measured,
+    activity_backlog_age_sec: measured,
+    backlog_tasks: measured,
+    backlog_growth_per_sec: fc.option(
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((x) => x + 0),
+      { nil: null },
+    ),
+    stalled_task_queues: measured,
+  }),
+  demand: fc.record({ workflow_starts_per_sec: measured }),
   poller: fc.record({
     poll_success_rate: measuredRatio,
     poll_timeout_rate: measuredRatio,
@@ -101,6 +111,7 @@ export const workerSignals: fc.Arbitrary<WorkerSignals> = fc.record({
   activity_slots_used: measured,
   workflow_pollers: measured,
   activity_pollers: measured,
+  sdk_endpoints_down: measured,
 });
 
 export const workerAmplifierSignals: fc.Arbitrary<WorkerAmplifierSignals> = fc.record({

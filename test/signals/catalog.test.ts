@@ -36,7 +36,7 @@ describe('signal catalog', () => {
         expect(promql).not.toContain('+ 0.001');
         for (const metric of q.metrics.filter((name) => promql.includes(name))) {
           // Every occurrence of the metric is inside a selector that has the cluster matcher.
-          const bare = new RegExp(`${metric}(?![\\w{])`);
+          const bare = new RegExp(`(?<![\\w])${metric}(?![\\w{])`);
           expect(promql).toContain(`${metric}{`);
           expect(promql).not.toMatch(bare);
           const selectors = promql.match(new RegExp(`${metric}\\{[^}]*\\}`, 'g')) ?? [];
@@ -66,8 +66,23 @@ describe('signal catalog', () => {
     expect(queryOf('tally', 'primary.history.backlog_age_sec')).not.toContain('1000');
   });
 
-  test('frontend latency excludes long polls; the raw long-poll p99 does not', () => {
-    expect(queryOf('otel', 'primary.frontend.latency_p99_ms')).toContain('operation!~"Poll.*TaskQueue"');
+  // common/api/metadata.go names every PollingAlways method Poll*; telemetry.go renames an awaited result
+  // (GetWorkflowExecutionHistory with WaitNewEvent) to PollWorkflowExecutionHistory.
+  test('frontend latency excludes every long poll, awaited results included; the raw long-poll p99 does not', () => {
+    expect(queryOf('otel', 'primary.frontend.latency_p99_ms')).toContain('operation!~"Poll.*"');
+    for (const operation of [
+      'PollWorkflowTaskQueue',
+      'PollActivityTaskQueue',
+      'PollNexusTaskQueue',
+      'PollWorkflowExecutionHistory',
+      'PollWorkflowExecutionUpdate',
+      'PollActivityExecution',
+      'PollNexusOperationExecution',
+      'PollWorkflowExecutionTimeSkipping',
+    ]) {
+      expect(/^Poll.*$/.test(operation)).toBe(true);
+    }
+    expect(/^Poll.*$/.test('GetWorkflowExecutionHistory')).toBe(false);
     expect(queryOf('otel', 'primary.frontend.long_poll_latency_p99_ms')).not.toContain('operation');
   });
 

@@ -1,0 +1,55 @@
+import { APP_QUEUES, FRONTEND, MATCHING, PRIMARY_GATES, single } from './catalog-measures.ts';
+import type { SignalDefinition } from './catalog-types.ts';
+import { re } from './query-builder.ts';
+
+/**
+ * Progress and demand: what the application's task queues hold and whether anyone takes it, and what callers ask.
+ * These tell a stall from a quiet cluster, which transitions alone cannot (a start is itself a transition).
+ */
+export const PROGRESS_SIGNALS: readonly SignalDefinition[] = [
+  {
+    id: 'primary.matching.backlog_tasks',
+    unit: 'count',
+    summary: 'Tasks waiting in application task queues (approximate_backlog_count, workflow and activity).',
+    blinds: `${PRIMARY_GATES} (dispatch stall, idle)`,
+    // service/matching/db.go emits the gauge per queue and partition while metrics.breakdownByTaskQueue and
+    // breakdownByPartition are on (the defaults). Unlike the age gauge it rose 0 → 3,361 during a real outage.
+    measure: single((b) => b.gaugeSum('approximate_backlog_count', [MATCHING, ...APP_QUEUES])),
+  },
+  {
+    id: 'primary.matching.backlog_growth_per_sec',
+    unit: 'per_sec',
+    summary: 'Change of the application backlog per second over the last minute (> 0: tasks pile up).',
+    blinds: 'dispatch stall context',
+    // One minute, like the start rate it is read with: a longer window kept "growing" after callers stopped.
+    measure: single((b) => `sum(delta(${b.select('approximate_backlog_count', [MATCHING, ...APP_QUEUES])}[1m])) / 60`),
+  },
+  {
+    id: 'primary.matching.stalled_task_queues',
+    unit: 'count',
+    summary: 'Application task queues (per type) with tasks waiting and no successful poll in the last minute.',
+    blinds: `${PRIMARY_GATES} (dispatch stall: workers gone, a queue nobody polls)`,
+    measure: single((b) => {
+      const by = 'namespace, taskqueue, task_type';
+      const waiting = `(sum by (${by}) (${b.select('approximate_backlog_count', [MATCHING, ...APP_QUEUES])}) > 0)`;
+      const polled = `(sum by (${by}) (rate(${b.select(b.counterName('poll_success'), [MATCHING, ...APP_QUEUES], 'poll_success')}[1m])) > 0)`;
+      // No waiting queue is 0 only while matching's backlog gauges are scraped at all (system queues always have one).
+      const alive = `(0 * count(${b.select('approximate_backlog_count', [MATCHING])}))`;
+      return `count(${waiting} unless on (${by}) ${polled}) or ${alive}`;
+    }),
+  },
+  {
+    id: 'primary.demand.workflow_starts_per_sec',
+    unit: 'per_sec',
+    summary: 'Workflow starts the frontend accepted per second: what callers ask of the cluster.',
+    blinds: `${PRIMARY_GATES} (progress stall: demand continuing while nothing completes)`,
+    // Operation names from common/api/metadata.go; a start is itself a state transition, so transitions cannot
+    // tell demand from progress during a worker outage (they stayed at the start rate on the real dev server).
+    measure: single((b) =>
+      b.counterRate('service_requests', [
+        FRONTEND,
+        re('operation', 'StartWorkflowExecution|SignalWithStartWorkflowExecution|ExecuteMultiOperation'),
+      ]),
+    ),
+  },
+];
