@@ -7,7 +7,10 @@ import type {
   EngineState,
   HealthState,
   MetricStyle,
+  MissingSignal,
+  ProgressEvidence,
   ScaleBand,
+  ServiceStatus,
   SignalsSnapshot,
 } from '../models/index.ts';
 import { AppError, MetricStyle as MetricStyleType } from '../models/index.ts';
@@ -16,12 +19,24 @@ import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
 import { PROMETHEUS_FLAGS, PROMETHEUS_FLAGS_HELP, prometheusFromFlags } from './prometheus-flags.ts';
 
+/** One step of the backtest: the whole decision an SRE needs to see why, not only its verdict. */
 export interface TimelineEntry {
   at: string;
   health_state: HealthState;
   scale_band: ScaleBand;
   data_quality: DataQuality;
+  /** Rule ids that counted this step (suppressed ones are left out). */
   firing: string[];
+  idle: boolean;
+  system_busy: boolean;
+  consecutive_critical: number;
+  /** Gates and context checks that could not be judged for lack of data. */
+  unevaluated_rules: string[];
+  bottleneck: Decision['bottleneck']['classification'];
+  services: ServiceStatus[];
+  progress: ProgressEvidence | null;
+  /** Signals without data this step and why (query failed, no series, low volume, not measurable). */
+  missing: MissingSignal[];
 }
 
 export interface BacktestReport {
@@ -77,6 +92,14 @@ export async function runBacktest(input: {
       scale_band: decision.scale_band,
       data_quality: decision.data_quality,
       firing: decision.firing.filter((finding) => !finding.suppressed).map((finding) => finding.rule_id),
+      idle: decision.idle,
+      system_busy: decision.system_busy,
+      consecutive_critical: decision.consecutive_critical,
+      unevaluated_rules: decision.unevaluated_rules,
+      bottleneck: decision.bottleneck.classification,
+      services: decision.services,
+      progress: decision.progress ?? null,
+      missing: snapshot.missing,
     });
   }
   const counts: Record<HealthState, number> = { happy: 0, stressed: 0, critical: 0, unknown: 0 };

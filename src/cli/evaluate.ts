@@ -12,6 +12,7 @@ import {
 } from '../models/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
+import { fillAbsentSignals } from './evaluate-input.ts';
 
 /** What `copilot evaluate` reads on stdin. Closed: a misspelled key is an error, not silently ignored. */
 export const EvaluateCliInput = type({
@@ -32,10 +33,15 @@ options:
   --format json|table  output format (default json)
   --help               show this help
 
+A signal group or field that is absent reads as no data (null, listed in "missing" as not_queried), so snapshots
+from older copilots still evaluate; a field the catalog does not know is rejected by name.
 Bad JSON, a field that fails validation or inconsistent overrides exit with status 2 and name the field.
 `;
 
 type Format = 'json' | 'table';
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseArgs(argv: readonly string[]): { help: boolean; format: Format } {
   let format: Format = 'json';
@@ -99,7 +105,9 @@ export const evaluateCommand: Command = {
       return EXIT.ok;
     }
     const text = await io.readStdin();
-    const input = parseOrThrow(EvaluateCliInput, parseJsonText(text, 'evaluate input'), 'evaluate input');
+    const raw = parseJsonText(text, 'evaluate input');
+    const filled = isRecord(raw) ? { ...raw, signals: fillAbsentSignals(raw['signals']) } : raw;
+    const input = parseOrThrow(EvaluateCliInput, filled, 'evaluate input');
     const result = evaluate({
       snapshot: input.signals,
       state: input.state ?? null,

@@ -55,6 +55,8 @@ describe('copilot evaluate (in process)', () => {
       last_known_state: 'critical',
       consecutive_critical: 3,
       scale_band: 'starter',
+      // The first cycle with completions and starts known starts the progress baseline.
+      progress_baseline: { completions_per_sec: 0, starts_per_sec: 0, updated_at: decision.at, learned_ms: 0 },
     });
     expect(io.stderr).toBe('');
   });
@@ -107,6 +109,16 @@ describe('copilot evaluate (in process)', () => {
       needle: 'signals.primary.history.backlog_age_sec',
     },
     {
+      name: 'a misspelt signal field',
+      stdin: JSON.stringify({
+        signals: {
+          ...snapshotOf(zeroPrimary()),
+          primary: { ...zeroPrimary(), demand: { workflow_start_per_sec: 3 } },
+        },
+      }),
+      needle: 'signals.primary.demand.workflow_start_per_sec',
+    },
+    {
       name: 'an unknown top-level key',
       stdin: JSON.stringify({ signals: snapshotOf(zeroPrimary()), sate: null }),
       needle: 'sate',
@@ -124,6 +136,19 @@ describe('copilot evaluate (in process)', () => {
     expect(await runCli(['evaluate'], io)).toBe(2);
     expect(io.stderr).toContain(needle);
     expect(io.stdout).toBe('');
+  });
+
+  test('a snapshot from before a signal existed evaluates: absent groups and fields are no data', async () => {
+    const { demand: _demand, ...olderPrimary } = zeroPrimary();
+    const { worker: _worker, ...olderSnapshot } = snapshotOf({
+      ...olderPrimary,
+      demand: { workflow_starts_per_sec: null },
+    });
+    const io = fakeIo(JSON.stringify({ signals: { ...olderSnapshot, primary: olderPrimary } }));
+    expect(await runCli(['evaluate'], io)).toBe(0);
+    const { decision } = parseOutput(io.stdout);
+    expect(decision.progress?.starts_per_sec).toBeNull();
+    expect(decision.health_state).toBe('happy');
   });
 
   test('an unknown option exits 2', async () => {
