@@ -109,25 +109,49 @@ export async function startPrometheusWithFixtures(input: {
 }
 
 /**
- * Start a Prometheus that scrapes `targets` (`host:port`, path `/metrics`) as job `job` every `scrapeIntervalSec`
+ * Backfill an OpenMetrics document (e.g. a recorded real run) with `promtool tsdb create-blocks-from openmetrics`
+ * and serve it with an empty scrape config.
+ */
+export async function startPrometheusFromOpenMetrics(input: { openMetrics: string }): Promise<LocalPrometheus> {
+  const dir = mkdtempSync(join(tmpdir(), 'copilot-prom-'));
+  const dataDir = join(dir, 'data');
+  const metricsFile = join(dir, 'recorded.om');
+  writeFileSync(metricsFile, input.openMetrics);
+  await run(['promtool', 'tsdb', 'create-blocks-from', 'openmetrics', metricsFile, dataDir]);
+  rmSync(metricsFile);
+  return launchPrometheus({ dir, dataDir, configYaml: 'global:\n  scrape_interval: 15s\nscrape_configs: []\n' });
+}
+
+/** One scrape job: its name (the `job` label) and its `host:port` targets, path `/metrics`. */
+export interface ScrapeJob {
+  job: string;
+  targets: readonly string[];
+}
+
+/**
+ * Start a Prometheus that scrapes `targets` as job `job` (or every job of `jobs`) every `scrapeIntervalSec`
  * seconds, with Prometheus's default content negotiation (it offers OpenMetrics first, text 0.0.4 as fallback).
  */
 export async function startPrometheusScraping(input: {
-  targets: readonly string[];
+  targets?: readonly string[];
   job?: string;
+  jobs?: readonly ScrapeJob[];
   scrapeIntervalSec?: number;
 }): Promise<LocalPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'copilot-prom-scrape-'));
   const interval = `${input.scrapeIntervalSec ?? 1}s`;
+  const jobs = input.jobs ?? [{ job: input.job ?? 'temporal', targets: input.targets ?? [] }];
   const configYaml = [
     'global:',
     `  scrape_interval: ${interval}`,
     `  scrape_timeout: ${interval}`,
     `  evaluation_interval: ${interval}`,
     'scrape_configs:',
-    `  - job_name: ${JSON.stringify(input.job ?? 'temporal')}`,
-    '    static_configs:',
-    `      - targets: ${JSON.stringify(input.targets)}`,
+    ...jobs.flatMap((job) => [
+      `  - job_name: ${JSON.stringify(job.job)}`,
+      '    static_configs:',
+      `      - targets: ${JSON.stringify(job.targets)}`,
+    ]),
     '',
   ].join('\n');
   return launchPrometheus({ dir, dataDir: join(dir, 'data'), configYaml });

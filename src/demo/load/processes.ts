@@ -1,0 +1,162 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Start the load's worker and client as Node processes (the SDK's worker does not run on Bun), bundled once per
+ * process from `src/demo/load/*-main.ts` into the repo's gitignored `dist/`, where npm packages resolve from
+ * `node_modules`. Used by the real-cluster tests and the live demo.
+ */
+
+const REPO_ROOT = resolve(import.meta.dir, '..', '..', '..');
+const DIST_DIR = join(REPO_ROOT, 'dist');
+export const LOAD_WORKFLOWS_PATH = join(REPO_ROOT, 'src', 'demo', 'load', 'workflows.ts');
+
+let bundled: Promise<{ worker: string; client: string }> | null = null;
+
+async function bundle(entry: string, name: string): Promise<string> {
+  const result = await Bun.build({
+    entrypoints: [join(REPO_ROOT, 'src', 'demo', 'load', entry)],
+    target: 'node',
+    format: 'esm',
+    packages: 'external',
+    outdir: DIST_DIR,
+    naming: `${name}.js`,
+  });
+  if (!result.success) throw new Error(`bundling ${entry} failed: ${result.logs.join('\n')}`);
+  return join(DIST_DIR, `${name}.js`);
+}
+
+function bundleLoad(): Promise<{ worker: string; client: string }> {
+  mkdirSync(DIST_DIR, { recursive: true });
+  bundled ??= Promise.all([bundle('worker-main.ts', 'load-worker'), bundle('client-main.ts', 'load-client')]).then(
+    ([worker, client]) => ({ worker, client }),
+  );
+  return bundled;
+}
+
+/** A running load process. */
+export interface LoadProcess extends AsyncDisposable {
+  pid: number;
+  exited: Promise<number>;
+  /** The tail of what it printed (stdout and stderr). */
+  output(): string;
+  /** SIGTERM: graceful (the worker drains, the client stops starting). */
+  stop(): Promise<number>;
+  /** SIGKILL: an outage, as when a host or pod dies. */
+  kill(): Promise<number>;
+}
+
+/** What the client reported last (`STATS` lines). */
+export interface LoadClientStats {
+  started: number;
+  startErrors: number;
+  awaited: number;
+  resultErrors: number;
+  pendingResults: number;
+}
+
+const READY_WITHIN_MS = 120_000;
+
+async function spawnNode(input: { script: string; args: string[] }): Promise<LoadProcess & { lines: () => string[] }> {
+  const proc = Bun.spawn(['node', input.script, ...input.args], {
+    cwd: REPO_ROOT,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  let output = '';
+  const decoder = new TextDecoder();
+  const drain = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output = (output + decoder.decode(chunk)).slice(-100_000);
+  };
+  const drained = Promise.all([drain(proc.stdout), drain(proc.stderr)]);
+  const exited = proc.exited.then(async (code) => {
+    await drained;
+    return code;
+  });
+  const signal = async (name: 'SIGTERM' | 'SIGKILL') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(name);
+    return exited;
+  };
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (!output.includes('READY ')) {
+    if (proc.exitCode !== null) throw new Error(`${input.script} exited ${proc.exitCode}: ${output.slice(-3000)}`);
+    if (Date.now() > deadline) {
+      await signal('SIGKILL');
+      throw new Error(`${input.script} not ready within ${READY_WITHIN_MS / 1000} s: ${output.slice(-3000)}`);
+    }
+    await Bun.sleep(50);
+  }
+  return {
+    pid: proc.pid,
+    exited,
+    output: () => output,
+    lines: () => output.split('\n'),
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+    [Symbol.asyncDispose]: async () => {
+      await signal('SIGKILL');
+    },
+  };
+}
+
+/** Start an SDK worker for `taskQueue`; resolves once it polls. Its sdk-core metrics serve on `metricsPort`. */
+export async function startLoadWorker(input: {
+  address: string;
+  taskQueue: string;
+  /** Where sdk-core serves its Prometheus metrics; without it the worker exports none. */
+  metricsPort?: number;
+  namespace?: string;
+}): Promise<LoadProcess> {
+  const { worker } = await bundleLoad();
+  return spawnNode({
+    script: worker,
+    args: [
+      '--address',
+      input.address,
+      '--namespace',
+      input.namespace ?? 'default',
+      '--task-queue',
+      input.taskQueue,
+      ...(input.metricsPort === undefined ? [] : ['--metrics-port', String(input.metricsPort)]),
+      '--workflows',
+      LOAD_WORKFLOWS_PATH,
+    ],
+  });
+}
+
+/** Start a client offering `ratePerSec` workflow starts on `taskQueue`, awaiting every `awaitEvery`-th result. */
+export async function startLoadClient(input: {
+  address: string;
+  taskQueue: string;
+  ratePerSec: number;
+  awaitEvery?: number;
+  namespace?: string;
+  idPrefix?: string;
+}): Promise<LoadProcess & { stats(): LoadClientStats | null }> {
+  const { client } = await bundleLoad();
+  const proc = await spawnNode({
+    script: client,
+    args: [
+      '--address',
+      input.address,
+      '--namespace',
+      input.namespace ?? 'default',
+      '--task-queue',
+      input.taskQueue,
+      '--rate',
+      String(input.ratePerSec),
+      '--await-every',
+      String(input.awaitEvery ?? 4),
+      '--id-prefix',
+      input.idPrefix ?? input.taskQueue,
+    ],
+  });
+  const stats = (): LoadClientStats | null => {
+    const line = proc
+      .lines()
+      .reverse()
+      .find((candidate) => candidate.startsWith('STATS '));
+    return line === undefined ? null : (JSON.parse(line.slice('STATS '.length)) as LoadClientStats);
+  };
+  return { ...proc, stats };
+}

@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type } from 'arktype';
+import type { BacktestReport } from '../../src/cli/backtest.ts';
+import { runBacktest } from '../../src/cli/backtest.ts';
+import { createPrometheusClient } from '../../src/clients/prometheus.ts';
+import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
+import { startPrometheusFromOpenMetrics } from '../../src/demo/local-prometheus.ts';
+import type { MetricStyle } from '../../src/models/index.ts';
+import type { Phase } from './cluster-run.ts';
+import { FIXTURE_DIR, FIXTURE_OPENMETRICS, FIXTURE_PHASES } from './fixture.ts';
+import { expectJudgement, expectWorkerSignals, reportPhases } from './judge.ts';
+import { toOtelNaming } from './record.ts';
+
+/**
+ * The recorded real run (judgement.test.ts with RECORD_REAL_CLUSTER=1: a real dev server under real SDK load and
+ * real faults) replayed through a real Prometheus in both namings: the dev server's own tally names, and the same
+ * samples under the OpenTelemetry exporter's names and units. The same promises hold, in seconds instead of 13
+ * minutes, so every rule change is judged against what Temporal really emitted.
+ */
+
+const PhasesFile = type({
+  phases: type({
+    name: "'healthy' | 'worker_outage' | 'recovery' | 'server_restart' | 'unpolled_queue' | 'idle'",
+    startMs: 'number',
+    endMs: 'number',
+  }).array(),
+});
+
+const phases: Phase[] = PhasesFile.assert(JSON.parse(readFileSync(join(FIXTURE_DIR, FIXTURE_PHASES), 'utf8'))).phases;
+const recorded = new TextDecoder().decode(Bun.gunzipSync(readFileSync(join(FIXTURE_DIR, FIXTURE_OPENMETRICS))));
+
+for (const style of ['tally', 'otel'] as const satisfies readonly MetricStyle[]) {
+  describe(`the recorded real run replayed in ${style} naming`, () => {
+    let prometheus: LocalPrometheus;
+    let report: BacktestReport;
+    beforeAll(async () => {
+      prometheus = await startPrometheusFromOpenMetrics({
+        openMetrics: style === 'tally' ? recorded : toOtelNaming(recorded),
+      });
+      const first = phases[0];
+      const last = phases.at(-1);
+      if (!first || !last) throw new Error('the fixture has no phases');
+      report = await runBacktest({
+        prometheus: createPrometheusClient({ baseUrl: prometheus.url }),
+        cluster: { name: 'recorded', prometheus_url: prometheus.url },
+        startMs: first.startMs,
+        endMs: last.endMs,
+        stepMs: 15_000,
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await prometheus?.stop();
+    });
+
+    test('the naming is detected from the recorded names', () => {
+      expect(report.summary.metric_style).toBe(style);
+    });
+
+    test('every phase is judged as promised', () => {
+      const verdicts = report.timeline.map((e) => ({
+        atMs: Date.parse(e.at),
+        state: e.health_state,
+        firing: e.firing,
+      }));
+      expect(reportPhases(verdicts, phases).length).toBe(phases.length);
+      expectJudgement(verdicts, phases, `replay (${style})`);
+    });
+
+    test('worker signals use sdk-core’s own naming, and the killed worker reads as a dead endpoint', async () => {
+      await expectWorkerSignals({ prometheusUrl: prometheus.url, phases });
+    });
+
+    test('healthy and idle phases are complete, not partial', () => {
+      for (const name of ['healthy', 'idle'] as const) {
+        const phase = phases.find((p) => p.name === name);
+        const steps = report.timeline.filter(
+          (e) => phase && Date.parse(e.at) >= phase.startMs + 90_000 && Date.parse(e.at) <= phase.endMs,
+        );
+        expect(steps.map((e) => [name, e.data_quality, e.unevaluated_rules])).toEqual(
+          steps.map(() => [name, 'complete', []]),
+        );
+      }
+    });
+  });
+}
