@@ -57,10 +57,15 @@ export function checkIdle(primary: PrimarySignals): ContextCheck {
  * tasks no poll takes is not idle (those callers wait forever, so it cannot be Happy), but it is still quiet: the
  * throughput, completion and processing floors say nothing about it, exactly as on an undetermined idle.
  */
-export function checkIdleAndStalls(primary: PrimarySignals): ContextCheck & { quietButStalled: boolean } {
+export function checkIdleAndStalls(input: {
+  primary: PrimarySignals;
+  /** Completions collapsed against the cluster's own baseline while callers keep starting: not idle either. */
+  progressCollapsed: boolean;
+}): ContextCheck & { quietButStalled: boolean } {
+  const { primary } = input;
   const quiet = checkIdle(primary);
   const stalledQueues = primary.matching.stalled_task_queues;
-  if (quiet.value && stalledQueues !== null && stalledQueues > 0) {
+  if (quiet.value && ((stalledQueues !== null && stalledQueues > 0) || input.progressCollapsed)) {
     return { value: false, undetermined: false, quietButStalled: true };
   }
   return { ...quiet, quietButStalled: false };

@@ -16,7 +16,7 @@ import { nearestEscalation } from './escalation.ts';
 import { decisionFingerprint } from './fingerprint.ts';
 import type { RuleEvaluations } from './gates.ts';
 import { counts, evaluateRules } from './gates.ts';
-import { progressEvidence, updateBaseline } from './progress.ts';
+import { looksStalled, progressCollapsed, progressEvidence, updateBaseline } from './progress.ts';
 import { serviceStatuses } from './services.ts';
 import { getThresholdProfile } from './thresholds.ts';
 
@@ -89,7 +89,7 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
   const profile = getThresholdProfile(input.overrides ? { band, overrides: input.overrides } : { band });
   const baseline = state?.progress_baseline ?? null;
   const progress = progressEvidence({ primary, baseline });
-  const idle = checkIdleAndStalls(primary);
+  const idle = checkIdleAndStalls({ primary, progressCollapsed: progressCollapsed(progress) });
   const busy = checkSystemBusy(primary);
   const evaluations = evaluateRules({
     primary,
@@ -98,11 +98,13 @@ export function evaluate(input: EvaluateInput): EvaluateResult {
     systemBusy: busy.value,
     possiblyIdle: idle.undetermined || idle.quietButStalled,
   });
-  const stalled = evaluations.critical.some(
-    (evaluation) =>
-      (evaluation.rule.id === 'critical.progress_stall' || evaluation.rule.id === 'critical.dispatch_stall') &&
-      counts(evaluation),
-  );
+  const stalled =
+    looksStalled({ primary, baseline }) ||
+    evaluations.critical.some(
+      (evaluation) =>
+        (evaluation.rule.id === 'critical.progress_stall' || evaluation.rule.id === 'critical.dispatch_stall') &&
+        counts(evaluation),
+    );
   const unevaluated = unevaluatedRules({
     evaluations,
     includeRecovery: previousKnown === 'critical',

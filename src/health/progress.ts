@@ -19,6 +19,12 @@ export const PROGRESS_COLLAPSE_FRACTION = 0.1;
 export const DEMAND_CONTINUES_FRACTION = 0.5;
 /** Below this many completions (and starts) per second a baseline says nothing: the cluster was not working. */
 export const BASELINE_MIN_PER_SEC = 0.05;
+/**
+ * For learning only: a cycle whose completions fell below PROGRESS_COLLAPSE_FRACTION of the baseline while starts
+ * kept at least this fraction of theirs looks stalled and teaches the baseline nothing (judging needs 0.5: this is
+ * stricter so a half-hearted demand dip cannot slip a stall into the baseline).
+ */
+export const LEARN_DEMAND_FRACTION = 0.1;
 /** Fewer successful completions per second than this is "nothing completes". */
 export const NOTHING_COMPLETES_PER_SEC = 0.01;
 
@@ -67,7 +73,41 @@ export function progressEvidence(input: {
     backlog_growth_per_sec: primary.matching.backlog_growth_per_sec,
     stalled_task_queues: primary.matching.stalled_task_queues,
     baseline_ready: ready,
+    baseline,
   };
+}
+
+/**
+ * Whether this cycle looks stalled against the baseline, ready or not: completions collapsed while some demand
+ * remains, or work waits on a queue no poll takes while nothing completes. Such a cycle never teaches the baseline,
+ * whatever the rules decided (a dip in starts, a warm-up or a reset after a long stall must not let a stall in).
+ */
+export function looksStalled(input: { primary: PrimarySignals; baseline: ProgressBaseline | null }): boolean {
+  const { primary, baseline } = input;
+  const completions = completionsPerSec(primary);
+  const starts = primary.demand.workflow_starts_per_sec;
+  const stalledQueues = primary.matching.stalled_task_queues;
+  if (stalledQueues !== null && stalledQueues > 0 && completions !== null && completions < NOTHING_COMPLETES_PER_SEC) {
+    return true;
+  }
+  if (baseline === null || completions === null || starts === null) return false;
+  if (baseline.completions_per_sec < BASELINE_MIN_PER_SEC || baseline.starts_per_sec < BASELINE_MIN_PER_SEC)
+    return false;
+  return (
+    completions < PROGRESS_COLLAPSE_FRACTION * baseline.completions_per_sec &&
+    starts >= LEARN_DEMAND_FRACTION * baseline.starts_per_sec
+  );
+}
+
+/** True when the evidence is a collapse the progress stall judges: a ready baseline, demand continuing, < 10 %. */
+export function progressCollapsed(progress: ProgressEvidence): boolean {
+  const fraction = progress.completions_fraction_of_baseline;
+  return (
+    progress.baseline_ready &&
+    progress.demand === 'continuing' &&
+    fraction !== null &&
+    fraction < PROGRESS_COLLAPSE_FRACTION
+  );
 }
 
 /**

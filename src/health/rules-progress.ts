@@ -18,15 +18,17 @@ export const PROGRESS_CRITICAL_RULES: readonly Rule[] = [
     threshold: () => PROGRESS_COLLAPSE_FRACTION,
     suppressedWhenBusy: false,
     demand: (_p, _t, progress) => {
-      if (progress.demand === 'unknown') return null;
-      // No baseline yet: the rule cannot judge (dispatch_stall covers a cluster that never completed anything).
+      // No baseline yet: the rule cannot judge (dispatch_stall covers a cluster that never completed anything), and
+      // that is not missing data: it must not keep a healthy cluster from being Happy.
       if (!progress.baseline_ready) return false;
+      if (progress.demand === 'unknown') return null;
       return progress.demand === 'continuing';
     },
   },
-  // Tasks wait on a queue no poll takes, callers keep adding work, and not one workflow completes: the workers are
-  // gone or wedged. Needs no baseline, so it also sees a cluster whose workers were never there. Without new work
-  // (no starts, the backlog not growing) a stuck queue is stressed.stalled_task_queue, not a page.
+  // Tasks wait on a queue no poll takes, the backlog keeps growing, and not one workflow completes: the workers are
+  // gone or wedged. Needs no baseline, so it also sees a cluster whose workers were never there. A stuck queue whose
+  // backlog does not grow (leftovers, or long-running workflows that legitimately complete nothing while an orphan
+  // queue waits) is stressed.stalled_task_queue, not a page.
   {
     id: 'critical.dispatch_stall',
     kind: 'critical',
@@ -37,11 +39,13 @@ export const PROGRESS_CRITICAL_RULES: readonly Rule[] = [
     suppressedWhenBusy: false,
     demand: (_p, _t, progress) => {
       const completions = progress.completions_per_sec;
-      if (completions === null) return null;
-      if (completions >= NOTHING_COMPLETES_PER_SEC) return false;
-      const growing = progress.backlog_growth_per_sec !== null && progress.backlog_growth_per_sec > 0;
-      if (progress.demand === 'continuing' || growing) return true;
-      return progress.demand === 'unknown' && progress.backlog_growth_per_sec === null ? null : false;
+      const growth = progress.backlog_growth_per_sec;
+      // Nothing stalled, or something completes: the rule cannot fire, whatever else is unknown.
+      if (progress.stalled_task_queues === 0) return false;
+      if (completions !== null && completions >= NOTHING_COMPLETES_PER_SEC) return false;
+      if (growth !== null && growth <= 0) return false;
+      if (completions === null || growth === null) return null;
+      return true;
     },
   },
 ];

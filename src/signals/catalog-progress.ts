@@ -1,4 +1,12 @@
-import { APP_QUEUES, FRONTEND, MATCHING, PRIMARY_GATES, single } from './catalog-measures.ts';
+import {
+  APP_QUEUES,
+  FRONTEND,
+  FRONTEND_ALIVE,
+  MATCHING,
+  PRIMARY_GATES,
+  rateOrZeroWhileAlive,
+  single,
+} from './catalog-measures.ts';
 import type { SignalDefinition } from './catalog-types.ts';
 import { re } from './query-builder.ts';
 
@@ -45,8 +53,10 @@ export const PROGRESS_SIGNALS: readonly SignalDefinition[] = [
     blinds: `${PRIMARY_GATES} (progress stall: demand continuing while nothing completes)`,
     // Operation names from common/api/metadata.go; a start is itself a state transition, so transitions cannot
     // tell demand from progress during a worker outage (they stayed at the start rate on the real dev server).
-    measure: single((b) =>
-      b.counterRate('service_requests', [
+    // Per operation, the series appears on the first such call: 0 while the frontend is provably scraped, so a
+    // cluster whose work comes only from child workflows or schedules is not left without a demand reading.
+    measure: single(
+      rateOrZeroWhileAlive('service_requests', FRONTEND_ALIVE, [
         FRONTEND,
         re('operation', 'StartWorkflowExecution|SignalWithStartWorkflowExecution|ExecuteMultiOperation'),
       ]),

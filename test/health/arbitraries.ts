@@ -224,6 +224,7 @@ export const idlePrimaryArb: fc.Arbitrary<PrimarySignals> = fc
       primary.system_operations.deletion_rate_per_sec = deletion;
       primary.system_operations.cleanup_delete_rate_per_sec = cleanup;
       primary.matching.stalled_task_queues &&= 0; // a queue whose waiting tasks nobody takes is a stall, not idle
+      primary.demand.workflow_starts_per_sec &&= 0; // an idle cluster has no callers
       return primary;
     }),
   );

@@ -220,4 +220,69 @@ describe('progress through the engine', () => {
       ]);
     }
   });
+
+  test('a low-traffic cluster whose completions stop while callers go on is never idle-Happy, and goes Critical', () => {
+    let state: EngineState | null = null;
+    let atMs = T0;
+    const quiet = (completions: number) => {
+      const primary = zeroPrimary();
+      primary.state_transitions.throughput_per_sec = 3;
+      primary.history.task_processing_rate_per_sec = 3;
+      primary.workflow_completion.success_per_sec = completions;
+      primary.demand.workflow_starts_per_sec = 0.5;
+      return primary;
+    };
+    for (let i = 0; i < 10; i++, atMs += 30_000) state = step(state, quiet(0.5), atMs).state;
+    const states: string[] = [];
+    for (let i = 0; i < 4; i++, atMs += 30_000) {
+      const result = step(state, quiet(0), atMs);
+      state = result.state;
+      states.push(result.decision.health_state);
+      expect(result.decision.idle).toBe(false);
+    }
+    expect(states).toEqual(['stressed', 'stressed', 'critical', 'critical']);
+  });
+
+  test('a long stall is never learned: not after a dip in starts, not after the baseline goes stale', () => {
+    let { state, atMs } = afterHealthy(10);
+    const stalled = (starts: number) => {
+      const primary = working({ completions: 0, starts });
+      primary.matching.stalled_task_queues = null;
+      primary.matching.backlog_growth_per_sec = null;
+      return primary;
+    };
+    let last = '';
+    for (let i = 0; i < 80; i++, atMs += 30_000) {
+      // One cycle in twenty the callers slow to a third: still a stall, never a lesson.
+      const result = step(state, stalled(i % 20 === 10 ? 8 / 3 : 8), atMs);
+      state = result.state;
+      last = result.decision.health_state;
+    }
+    expect(last).toBe('critical');
+    expect(state.progress_baseline?.completions_per_sec).toBeCloseTo(8, 6);
+  });
+
+  test('no start series (work from child workflows or schedules) keeps a busy healthy cluster Happy', () => {
+    let state: EngineState | null = null;
+    for (let i = 0; i < 8; i++) {
+      const primary = working({ completions: 10, starts: 0 });
+      primary.demand.workflow_starts_per_sec = null;
+      const result = step(state, primary, T0 + i * 30_000);
+      state = result.state;
+      expect(result.decision.health_state).toBe('happy');
+    }
+  });
+
+  test('long-running workflows that complete nothing, next to an orphan queue that does not grow, never page', () => {
+    let state: EngineState | null = null;
+    for (let i = 0; i < 8; i++) {
+      const primary = working({ completions: 0, starts: 2 });
+      primary.matching.stalled_task_queues = 1;
+      primary.matching.backlog_tasks = 40;
+      primary.matching.backlog_growth_per_sec = 0;
+      const result = step(state, primary, T0 + i * 30_000);
+      state = result.state;
+      expect(result.decision.health_state).toBe('stressed');
+    }
+  });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { bandDistance } from '../../src/health/bands.ts';
+import { checkIdleAndStalls } from '../../src/health/context.ts';
 import { evaluate, initialEngineState } from '../../src/health/index.ts';
+import { progressCollapsed } from '../../src/health/progress.ts';
 import { Decision, EngineState, type HealthState, type PrimarySignals } from '../../src/models/index.ts';
 import { engineStateArb, primaryArb, snapshotArb } from './arbitraries.ts';
 
@@ -164,8 +166,11 @@ describe('engine invariants (fast-check)', () => {
     fc.assert(
       fc.property(snapshot, fc.option(engineStateArb, { nil: null }), (snap, state) => {
         const { decision } = evaluate({ snapshot: snap, state });
+        const collapsed = decision.progress !== undefined && progressCollapsed(decision.progress);
+        const { quietButStalled } = checkIdleAndStalls({ primary: snap.primary, progressCollapsed: collapsed });
         for (const finding of decision.firing) {
-          const quietOrBusy = decision.system_busy || decision.unevaluated_rules.includes('context.idle');
+          const quietOrBusy =
+            decision.system_busy || decision.unevaluated_rules.includes('context.idle') || quietButStalled;
           expect(finding.suppressed).toBe(quietOrBusy && SUPPRESSIBLE.has(finding.rule_id));
         }
       }),
