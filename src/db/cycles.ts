@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
 import type { Page, StoredCluster, StoredCycle, TimelineDecision } from '../models/index.ts';
-import { AppError, Decision, EngineState, parseOrThrow, SignalsSnapshot } from '../models/index.ts';
+import { AppError, Decision, EngineState, fillAbsentSignals, parseOrThrow, SignalsSnapshot } from '../models/index.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import { toStoreError } from './errors.ts';
 import { inTransaction, type RetryPolicy } from './retry.ts';
@@ -100,9 +100,16 @@ export async function latestCycle(sql: postgres.Sql, input: { cluster: string })
     const row = rows[0];
     if (!row) return null;
     const id = readString(row['id'], 'decisions.id');
+    const decision = readJsonColumn({ schema: Decision, text: row['decision_json'], what: `decision ${id}` });
     return {
-      snapshot: readJsonColumn({ schema: SignalsSnapshot, text: row['snapshot_json'], what: `snapshot ${id}` }),
-      decision: readJsonColumn({ schema: Decision, text: row['decision_json'], what: `decision ${id}` }),
+      // A snapshot written before a signal existed reads that signal as no data, not as a broken row.
+      snapshot: readJsonColumn({
+        schema: SignalsSnapshot,
+        text: row['snapshot_json'],
+        what: `snapshot ${id}`,
+        upgrade: fillAbsentSignals,
+      }),
+      decision,
       engineState: parseOrThrow(
         EngineState,
         {
@@ -110,6 +117,9 @@ export async function latestCycle(sql: postgres.Sql, input: { cluster: string })
           last_known_state: row['last_known_state'],
           consecutive_critical: readNumber(row['consecutive_critical'], 'decisions.consecutive_critical'),
           scale_band: row['scale_band'],
+          // The baseline the engine judged this cycle with (carried in the decision's evidence): a restarted observer
+          // resumes it instead of relearning, which would let it learn a stall in progress.
+          progress_baseline: decision.progress?.baseline ?? null,
         },
         `engine state ${id}`,
       ),

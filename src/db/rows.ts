@@ -29,10 +29,17 @@ export function toDate(value: number | string): Date {
  * Parse a JSON TEXT column and validate it. A row that fails validation is a store problem (written by an older
  * version or by hand), so it surfaces as STORE_SCHEMA naming the row, not as bad user input.
  */
-export function readJsonColumn<T>(input: { schema: Validator<T>; text: unknown; what: string }): T {
+export function readJsonColumn<T>(input: {
+  schema: Validator<T>;
+  text: unknown;
+  what: string;
+  /** Bring an older row up to the current shape before validating (e.g. absent signals read as null). */
+  upgrade?: (value: unknown) => unknown;
+}): T {
   try {
     if (typeof input.text !== 'string') throw new AppError('INVALID_INPUT', `${input.what}: not text`);
-    return parseOrThrow(input.schema, parseJsonText(input.text, input.what), input.what);
+    const value = parseJsonText(input.text, input.what);
+    return parseOrThrow(input.schema, input.upgrade ? input.upgrade(value) : value, input.what);
   } catch (error) {
     if (error instanceof AppError && error.code === 'INVALID_INPUT') {
       throw new AppError('STORE_SCHEMA', `stored ${error.message}`, {

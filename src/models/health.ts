@@ -188,6 +188,8 @@ export const ProgressEvidence = type({
   stalled_task_queues: NonNegative.or('null'),
   /** Whether the baseline holds enough history to judge a collapse against it. */
   baseline_ready: 'boolean',
+  /** The baseline this decision was judged with, whole, so a restarted observer can resume it. */
+  'baseline?': ProgressBaseline.or('null'),
 });
 export type ProgressEvidence = typeof ProgressEvidence.infer;
 

@@ -5,6 +5,7 @@ export * from './health.ts';
 export * from './numbers.ts';
 export * from './parse.ts';
 export * from './ports.ts';
+export * from './signal-template.ts';
 export * from './signals.ts';
 export * from './store.ts';
 export * from './workflows.ts';

@@ -131,6 +131,8 @@ export function engineState(state: Decision['health_state'] = 'happy'): EngineSt
       last_known_state: state === 'unknown' ? 'stressed' : state,
       consecutive_critical: state === 'critical' ? 2 : 0,
       scale_band: 'mid-scale',
+      // The fixture decision carries no progress evidence, so no baseline is restored with it.
+      progress_baseline: null,
     },
     'fixture engine state',
   );
