@@ -58,30 +58,26 @@ export interface ImportStatement {
   typeOnly: boolean;
 }
 
-const STATEMENT =
-  /(?:^|\n)\s*(import|export)\s+(type\s+)?([\s\S]*?)\s+from\s+['"]([^'"]+)['"]|(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g;
+// Every static import or re-export with a source, type-only ones included (they are not in the transpiler's list).
+const STATEMENT = /(?:^|[\n;])\s*(?:import|export)\s*(?:type\s+)?[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/g;
 
-/** Every import and re-export with a source, and whether it brings in types only. */
+const transpiler = new Bun.Transpiler({ loader: 'ts', trimUnusedImports: false });
+
+/**
+ * Every import, re-export, dynamic `import()` and `require()` with a source, and whether it brings in types only.
+ * What loads at run time comes from Bun's own transpiler (so comments, missing spaces, `import()` and `require`
+ * cannot hide a value import); a source found only by the static-import scan is type-only.
+ */
 export function importsOf(source: string): ImportStatement[] {
-  const found: ImportStatement[] = [];
-  for (const match of source.matchAll(STATEMENT)) {
-    const sideEffect = match[5];
-    if (sideEffect !== undefined) {
-      found.push({ specifier: sideEffect, typeOnly: false });
-      continue;
-    }
-    const [, , typeKeyword, clause = '', specifier = ''] = match;
-    // `import { type A, type B } from …` is type-only too; one value specifier makes it a value import.
-    const braces = /^\{([\s\S]*)\}$/.exec(clause.trim());
-    const names =
-      braces?.[1]
-        ?.split(',')
-        .map((name) => name.trim())
-        .filter((name) => name !== '') ?? [];
-    const allTyped = braces !== null && names.length > 0 && names.every((name) => name.startsWith('type '));
-    found.push({ specifier, typeOnly: typeKeyword !== undefined || allTyped });
-  }
-  return found;
+  const values = transpiler.scanImports(source).map((found) => found.path);
+  const valueSet = new Set(values);
+  const typeOnly = [...source.matchAll(STATEMENT)]
+    .map((match) => match[1] ?? '')
+    .filter((specifier) => specifier !== '' && !valueSet.has(specifier));
+  return [
+    ...[...valueSet].map((specifier) => ({ specifier, typeOnly: false })),
+    ...[...new Set(typeOnly)].map((specifier) => ({ specifier, typeOnly: true })),
+  ];
 }
 
 /** The module a file under src/ belongs to. */

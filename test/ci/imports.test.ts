@@ -5,8 +5,7 @@ const reasons = (file: string, source: string) => checkFile({ file, source }).ma
 
 describe('the module-map check (.ci/imports.ts)', () => {
   test('tells type-only imports from value imports, multi-line ones included', () => {
-    expect(
-      importsOf(`import type { A } from './a.ts';
+    const found = importsOf(`import type { A } from './a.ts';
 import {
   type B,
   type C,
@@ -14,8 +13,9 @@ import {
 import { type D, e } from './d.ts';
 export type { F } from './f.ts';
 export { g } from './g.ts';
-import './side-effect.ts';`),
-    ).toEqual([
+import './side-effect.ts';
+e;`);
+    expect(found.sort((x, y) => x.specifier.localeCompare(y.specifier))).toEqual([
       { specifier: './a.ts', typeOnly: true },
       { specifier: './b.ts', typeOnly: true },
       { specifier: './d.ts', typeOnly: false },
@@ -23,6 +23,21 @@ import './side-effect.ts';`),
       { specifier: './g.ts', typeOnly: false },
       { specifier: './side-effect.ts', typeOnly: false },
     ]);
+  });
+
+  test('dynamic import(), require() and imports without spaces cannot slip past; comments do not count', () => {
+    const workflow = (source: string) => reasons('workflows/a.ts', source);
+    expect(workflow("const h = await import('../health/index.ts');")).toEqual([
+      'workflows/ may not import code from health/',
+    ]);
+    expect(workflow("const h = require('../health/index.ts');")).toEqual([
+      'workflows/ may not import code from health/',
+    ]);
+    expect(workflow("import{x}from'../health/index.ts';\nx;")).toEqual(['workflows/ may not import code from health/']);
+    expect(workflow("export type Foo = { a: 1 };\nimport { evaluate } from '../health/index.ts';\nevaluate;")).toEqual([
+      'workflows/ may not import code from health/',
+    ]);
+    expect(workflow("// import { evaluate } from '../health/index.ts';\n")).toEqual([]);
   });
 
   test('signals may not reach into clients, even for types: ports live in models', () => {
