@@ -1,8 +1,10 @@
 import type { PrometheusClient } from '../clients/prometheus.ts';
-import type { CounterNaming, MetricStyle } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, SdkNaming, TimerUnit } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
 import {
   buildSignalQueries,
+  defaultTimerUnit,
+  detectUnlessKnown,
   EMITTED_ONLY_WHEN,
   namingFromMetricNames,
   observeCluster,
@@ -22,6 +24,10 @@ export interface DoctorReport {
     detected_style: MetricStyle | null;
     style_used: MetricStyle;
     counter_naming: CounterNaming;
+    /** How the workers' SDK exporters name their metrics (null: no SDK metric, sdk-core's defaults assumed). */
+    sdk_naming: SdkNaming | null;
+    /** The unit the server's timers were read in (detected from bucket bounds for bare `_bucket` names). */
+    timer_unit: TimerUnit;
   };
   metrics: {
     present: string[];
@@ -71,11 +77,25 @@ export async function runDoctor(input: {
     error = isAppError(caught) ? `${caught.code}: ${caught.message}` : String(caught);
   }
   const { style: detected, counters: detectedCounters } = namingFromMetricNames(names);
+  // The same detection the observer runs: SDK naming from the user workers' series, the timer unit from bounds.
+  const naming = await detectUnlessKnown({
+    known: { style: input.metricStyle ?? detected ?? null, counters: detectedCounters ?? null },
+    prometheus: input.prometheus,
+    atMs: input.nowMs,
+  });
+  const sdk = naming.sdk ?? null;
+  const timerUnit = naming.timerUnit ?? null;
   const style = input.metricStyle ?? detected ?? 'otel';
   // Exporters differ on the `_total` suffix; check the names this server actually uses.
   const counters = detectedCounters ?? 'total';
   const present = new Set(names);
-  const queries = buildSignalQueries({ style, counters, matchers: [] });
+  const queries = buildSignalQueries({
+    style,
+    counters,
+    matchers: [],
+    ...(sdk ? { sdk } : {}),
+    ...(timerUnit ? { timerUnit } : {}),
+  });
   const users = new Map<string, string[]>();
   for (const signal of queries)
     for (const name of signal.metrics) users.set(name, [...(users.get(name) ?? []), signal.id]);
@@ -122,6 +142,8 @@ export async function runDoctor(input: {
       detected_style: detected,
       style_used: style,
       counter_naming: counters,
+      sdk_naming: sdk,
+      timer_unit: timerUnit ?? defaultTimerUnit(style),
     },
     metrics: { present: [...users.keys()].filter((name) => present.has(name)).sort(), missing },
     signals,
@@ -142,6 +164,9 @@ export function formatDoctorTable(report: DoctorReport): string {
   const lines = [
     `prometheus ${p.url}: ${p.reachable ? 'reachable' : `UNREACHABLE (${p.error ?? ''})`}`,
     `naming style: detected ${p.detected_style ?? 'none'}, using ${p.style_used}; counters ${p.counter_naming === 'total' ? 'end in _total' : 'have no _total suffix'}`,
+    p.sdk_naming === null
+      ? 'SDK metrics: none (worker signals assume sdk-core defaults: bare counters, milliseconds)'
+      : `SDK metrics: counters ${p.sdk_naming.counters === 'total' ? 'end in _total' : 'have no _total suffix'}, durations in ${p.sdk_naming.duration_unit}${p.sdk_naming.duration_suffix ? ` (${p.sdk_naming.duration_suffix}_bucket)` : ' (bare _bucket)'}`,
     `catalog metric names: ${report.metrics.present.length} present, ${report.metrics.missing.length} missing (${
       report.metrics.missing.filter((m) => m.emitted_only_when === undefined).length
     } unexpected)`,

@@ -1,6 +1,6 @@
 import { type } from 'arktype';
 import { ScaleBand, ThresholdOverrides } from './health.ts';
-import { MetricStyle } from './signals.ts';
+import { MetricStyle, TimerUnit } from './signals.ts';
 
 /** SigV4 settings for a data source behind IAM (AMP uses service `aps`; API Gateway uses `execute-api`). */
 export const SigV4Settings = type({
@@ -23,6 +23,8 @@ export const ClusterConfig = type({
   /** LogQL stream selector for this cluster's Temporal server logs. */
   'loki_selector?': 'string > 0',
   'metric_style?': MetricStyle,
+  /** The server's timer unit when the exporter is configured unusually (OTel `withoutUnitSuffix`); detected otherwise. */
+  'metric_timer_unit?': TimerUnit,
   'initial_band?': ScaleBand,
   'overrides?': ThresholdOverrides,
   '+': 'reject',

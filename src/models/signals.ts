@@ -155,6 +155,14 @@ export const MetricStyle = type("'otel' | 'tally'");
 export type MetricStyle = typeof MetricStyle.infer;
 
 /**
+ * The unit of the server's timer histograms. tally exports seconds; the OTel exporter milliseconds, or seconds with
+ * `recordTimerInSeconds` (`_seconds_bucket`). OTel with `withoutUnitSuffix` exports bare `_bucket` names like tally
+ * but in milliseconds: the names alone cannot tell, the bucket bounds can (common/metrics/config.go).
+ */
+export const TimerUnit = type("'ms' | 'sec'");
+export type TimerUnit = typeof TimerUnit.infer;
+
+/**
  * How counters are named, independent of the style: `total` = `<name>_total` (OTel exporter, OpenMetrics scrapes),
  * `bare` = `<name>` (tally scraped as Prometheus text, e.g. `temporal server start-dev`).
  */
@@ -191,6 +199,8 @@ export const SignalsSnapshot = type({
   metric_style: MetricStyle,
   /** Absent in snapshots written before counter naming was detected; those read `<name>_total`. */
   'counter_naming?': CounterNaming,
+  /** The unit the server's timers were read in; absent in older snapshots (the style's default). */
+  'timer_unit?': TimerUnit,
   /** The SDK exporters' naming the worker signals were read with; absent in older snapshots. */
   'sdk_naming?': SdkNaming,
   primary: PrimarySignals,

@@ -109,7 +109,9 @@ export const WORKER_SIGNALS: readonly SignalDefinition[] = [
     'Scraped SDK metric endpoints down (up == 0) among those that exported temporal_num_pollers in 15 minutes.',
     single((b) => {
       const recent = `group by (job, instance) (last_over_time(${b.select('temporal_num_pollers', [USER_WORKERS])}[15m]))`;
-      return `count((${b.select('up')} == 0) and on (job, instance) ${recent}) or (0 * count(${recent}))`;
+      const targets = `(${b.select('up')} and on (job, instance) ${recent})`;
+      // 0 only when Prometheus has `up` for those targets under the cluster's selector; otherwise unknown.
+      return `count(${targets} == 0) or (0 * count(${targets}))`;
     }),
   ),
 ];

@@ -1,4 +1,4 @@
-import type { CounterNaming, MetricStyle, SdkNaming } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, SdkNaming, TimerUnit } from '../models/index.ts';
 import { AMPLIFIER_SIGNALS } from './catalog-amplifiers.ts';
 import { EMITTED_ONLY_WHEN } from './catalog-conditional.ts';
 import { PRIMARY_SIGNALS } from './catalog-primary.ts';
@@ -42,9 +42,16 @@ export function buildSignalQueries(input: {
   counters?: CounterNaming;
   /** The SDK exporters' naming for the worker signals; sdk-core's defaults when absent. */
   sdk?: SdkNaming;
+  /** The server's timer unit when it differs from the style's default (see MetricNaming.timerUnit). */
+  timerUnit?: TimerUnit;
   matchers: readonly LabelMatcher[];
 }): SignalQueries[] {
-  const naming = { style: input.style, counters: input.counters ?? 'total', ...(input.sdk ? { sdk: input.sdk } : {}) };
+  const naming = {
+    style: input.style,
+    counters: input.counters ?? 'total',
+    ...(input.sdk ? { sdk: input.sdk } : {}),
+    ...(input.timerUnit ? { timerUnit: input.timerUnit } : {}),
+  };
   return SIGNAL_CATALOG.map((signal) => {
     if (signal.measure.kind === 'not_measurable') return { id: signal.id, inputs: {}, metrics: [], families: {} };
     const builder = new QueryBuilder({ naming, clusterMatchers: input.matchers });

@@ -22,13 +22,18 @@ export {
   detectMetricNaming,
   detectMetricStyle,
   namingFromMetricNames,
+  sdkNamingFromMetricNames,
+  sdkNamingFromSeries,
   styleFromMetricNames,
+  timerUnitFromBuckets,
+  timerUnitFromMetricNames,
 } from './detect-style.ts';
 export type { ObserveClusterInput } from './observe.ts';
 export { detectUnlessKnown, observeCluster, outcomeOfInstant } from './observe.ts';
 export { mapWithConcurrency } from './pool.ts';
 export type { LabelMatcher } from './promql.ts';
 export { formatMatchers, parseLabelMatchers, quoteLabelValue, vectorSelector } from './promql.ts';
+export { defaultTimerUnit, SDK_CORE_DEFAULT_NAMING } from './query-builder.ts';
 export type { ObserveRangeInput } from './range.ts';
 export { MAX_POINTS_PER_RANGE_QUERY, observeRange, rangeChunks } from './range.ts';
 export type { QueryOutcome } from './snapshot.ts';

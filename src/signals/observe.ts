@@ -9,8 +9,9 @@ import type {
 import { AppError, isAppError } from '../models/index.ts';
 import { buildSignalQueries } from './catalog.ts';
 import type { DetectedNaming } from './detect-style.ts';
-import { detectMetricNaming } from './detect-style.ts';
+import { detectMetricNaming, sdkNamingFromSeries, timerUnitFromBuckets } from './detect-style.ts';
 import { mapWithConcurrency } from './pool.ts';
+import type { LabelMatcher } from './promql.ts';
 import { parseLabelMatchers } from './promql.ts';
 import type { QueryOutcome } from './snapshot.ts';
 import { assembleSnapshot } from './snapshot.ts';
@@ -48,19 +49,37 @@ function outcomeOfError(error: unknown): QueryOutcome {
 export async function detectUnlessKnown(input: {
   known: DetectedNaming;
   prometheus: PrometheusClient;
+  /** The instant whose data the naming is for (bucket bounds and SDK series are probed there). */
+  atMs?: number;
+  /** The cluster's matchers, so another cluster on a shared Prometheus does not decide. */
+  matchers?: readonly LabelMatcher[];
   signal?: AbortSignal;
 }): Promise<DetectedNaming> {
   const { known } = input;
+  const signalOption = input.signal ? { signal: input.signal } : {};
   // Style and counters given: no listing just for the SDK naming (sdk-core's defaults apply unless given too).
-  if (known.style !== null && known.counters !== null) return { ...known, sdk: known.sdk ?? null };
-  const detected = await detectMetricNaming({
+  const detected: DetectedNaming =
+    known.style !== null && known.counters !== null
+      ? { style: null, counters: null, sdk: null, timerUnit: null }
+      : await detectMetricNaming({ prometheus: input.prometheus, ...signalOption }).catch(
+          (): DetectedNaming => ({ style: null, counters: null, sdk: null, timerUnit: null }),
+        );
+  const style = known.style ?? detected.style;
+  let timerUnit = known.timerUnit ?? detected.timerUnit ?? null;
+  // Bare `_bucket` timers: tally (seconds) or OTel without unit suffix (milliseconds); only the bounds tell.
+  const probe = {
     prometheus: input.prometheus,
-    ...(input.signal ? { signal: input.signal } : {}),
-  }).catch((): DetectedNaming => ({ style: null, counters: null, sdk: null }));
+    ...(input.matchers ? { matchers: input.matchers } : {}),
+    ...(input.atMs === undefined ? {} : { timeMs: input.atMs }),
+    ...signalOption,
+  };
+  if (timerUnit === null && style === 'tally') timerUnit = await timerUnitFromBuckets(probe);
   return {
-    style: known.style ?? detected.style,
+    style,
     counters: known.counters ?? detected.counters,
-    sdk: known.sdk ?? detected.sdk ?? null,
+    // From the user workers' own series: the server's worker role exports SDK names in the server's naming.
+    sdk: known.sdk ?? (await sdkNamingFromSeries(probe)),
+    timerUnit,
   };
 }
 
@@ -72,14 +91,27 @@ export async function detectUnlessKnown(input: {
 export async function observeCluster(input: ObserveClusterInput): Promise<SignalsSnapshot> {
   const matchers = parseLabelMatchers(input.cluster.selector ?? '');
   const detected = await detectUnlessKnown({
-    known: { style: input.metricStyle ?? input.cluster.metric_style ?? null, counters: input.counters ?? null },
+    known: {
+      style: input.metricStyle ?? input.cluster.metric_style ?? null,
+      counters: input.counters ?? null,
+      timerUnit: input.cluster.metric_timer_unit ?? null,
+    },
     prometheus: input.prometheus,
+    atMs: input.atMs,
+    matchers,
     ...(input.signal ? { signal: input.signal } : {}),
   });
   const style = detected.style ?? 'otel';
   const counters = detected.counters ?? 'total';
   const sdk = detected.sdk ?? undefined;
-  const queries = buildSignalQueries({ style, counters, matchers, ...(sdk ? { sdk } : {}) });
+  const timerUnit = detected.timerUnit ?? undefined;
+  const queries = buildSignalQueries({
+    style,
+    counters,
+    matchers,
+    ...(sdk ? { sdk } : {}),
+    ...(timerUnit ? { timerUnit } : {}),
+  });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
   const results = await mapWithConcurrency({
     items: distinct,
@@ -105,6 +137,7 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
     style,
     counters,
     ...(sdk ? { sdk } : {}),
+    ...(timerUnit ? { timerUnit } : {}),
     queries,
     outcomes,
   });

@@ -1,4 +1,4 @@
-import type { CounterNaming, MetricStyle, SdkNaming } from '../models/index.ts';
+import type { CounterNaming, MetricStyle, SdkNaming, TimerUnit } from '../models/index.ts';
 import type { LabelMatcher } from './promql.ts';
 import { vectorSelector } from './promql.ts';
 
@@ -17,6 +17,16 @@ export interface MetricNaming {
   counters: CounterNaming;
   /** The SDK exporters' naming (worker signals); sdk-core's defaults when not given. */
   sdk?: SdkNaming;
+  /**
+   * The server's timer unit when it differs from the style's default: OTel `recordTimerInSeconds` (`sec`, names
+   * `_seconds_*`) or OTel `withoutUnitSuffix` read as tally-style names (`ms` in a bare `_bucket`).
+   */
+  timerUnit?: TimerUnit;
+}
+
+/** The style's own timer unit: tally records seconds, the OTel exporter milliseconds. */
+export function defaultTimerUnit(style: MetricStyle): TimerUnit {
+  return style === 'tally' ? 'sec' : 'ms';
 }
 
 /** sdk-core's Prometheus exporter defaults: bare counters, no unit suffix, milliseconds. */
@@ -38,12 +48,14 @@ export class QueryBuilder {
   readonly style: MetricStyle;
   readonly counters: CounterNaming;
   readonly sdk: SdkNaming;
+  readonly timerUnit: TimerUnit;
   private readonly clusterMatchers: readonly LabelMatcher[];
 
   constructor(input: { naming: MetricNaming; clusterMatchers: readonly LabelMatcher[] }) {
     this.style = input.naming.style;
     this.counters = input.naming.counters;
     this.sdk = input.naming.sdk ?? SDK_CORE_DEFAULT_NAMING;
+    this.timerUnit = input.naming.timerUnit ?? defaultTimerUnit(this.style);
     this.clusterMatchers = input.clusterMatchers;
   }
 
@@ -68,7 +80,8 @@ export class QueryBuilder {
   /** The exported series name of a histogram part. */
   histogramName(name: string, kind: HistogramKind, part: 'bucket' | 'count' | 'sum'): string {
     if (this.style === 'tally') return `${name}_${part}`;
-    return kind === 'timer' ? `${name}_milliseconds_${part}` : `${name}_ratio_${part}`;
+    if (kind === 'dimensionless') return `${name}_ratio_${part}`;
+    return this.timerUnit === 'sec' ? `${name}_seconds_${part}` : `${name}_milliseconds_${part}`;
   }
 
   /** A selector for an exported series name; `family` is the Temporal metric it belongs to. */
@@ -105,7 +118,7 @@ export class QueryBuilder {
     return `sum(rate(${this.select(this.histogramName(name, kind, 'count'), matchers, name)}[${window}]))`;
   }
 
-  /** A timer quantile converted to `unit`: tally timers are seconds, OTel timers milliseconds. */
+  /** A timer quantile converted to `unit` from the exporter's timer unit (see `timerUnit`). */
   timerQuantile(input: {
     quantile: number;
     name: string;
@@ -115,8 +128,8 @@ export class QueryBuilder {
   }): string {
     const bucket = this.select(this.histogramName(input.name, 'timer', 'bucket'), input.matchers ?? [], input.name);
     const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window ?? '5m'}])))`;
-    if (this.style === 'tally') return input.unit === 'ms' ? `${base} * 1000` : base;
-    return input.unit === 'sec' ? `${base} / 1000` : base;
+    if (this.timerUnit === input.unit) return base;
+    return input.unit === 'ms' ? `${base} * 1000` : `${base} / 1000`;
   }
 
   /**

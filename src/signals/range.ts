@@ -52,13 +52,26 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
   const matchers = parseLabelMatchers(input.cluster.selector ?? '');
   const signalOption = input.signal ? { signal: input.signal } : {};
   const detected = await detectUnlessKnown({
-    known: { style: input.metricStyle, counters: input.counters ?? null },
+    known: {
+      style: input.metricStyle,
+      counters: input.counters ?? null,
+      timerUnit: input.cluster.metric_timer_unit ?? null,
+    },
     prometheus: input.prometheus,
+    atMs: input.endMs,
+    matchers,
     ...signalOption,
   });
   const counters = detected.counters ?? 'total';
   const sdk = detected.sdk ?? undefined;
-  const queries = buildSignalQueries({ style: input.metricStyle, counters, matchers, ...(sdk ? { sdk } : {}) });
+  const timerUnit = detected.timerUnit ?? undefined;
+  const queries = buildSignalQueries({
+    style: input.metricStyle,
+    counters,
+    matchers,
+    ...(sdk ? { sdk } : {}),
+    ...(timerUnit ? { timerUnit } : {}),
+  });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
   const chunks = rangeChunks(input);
   const results = await mapWithConcurrency({
@@ -97,6 +110,7 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
         style: input.metricStyle,
         counters,
         ...(sdk ? { sdk } : {}),
+        ...(timerUnit ? { timerUnit } : {}),
         queries,
         outcomes,
       }),

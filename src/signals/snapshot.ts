@@ -1,4 +1,11 @@
-import type { CounterNaming, MetricStyle, MissingSignal, SdkNaming, SignalsSnapshot } from '../models/index.ts';
+import type {
+  CounterNaming,
+  MetricStyle,
+  MissingSignal,
+  SdkNaming,
+  SignalsSnapshot,
+  TimerUnit,
+} from '../models/index.ts';
 import { parseOrThrow, SignalsSnapshot as SignalsSnapshotSchema } from '../models/index.ts';
 import type { SignalId } from './catalog.ts';
 import { SIGNAL_CATALOG } from './catalog.ts';
@@ -95,6 +102,8 @@ export function assembleSnapshot(input: {
   counters?: CounterNaming;
   /** How the worker signals' queries named SDK metrics; recorded when given. */
   sdk?: SdkNaming;
+  /** The server timer unit the queries read; recorded when given. */
+  timerUnit?: TimerUnit;
   queries: readonly { inputs: Readonly<Record<string, string>> }[];
   outcomes: ReadonlyMap<string, QueryOutcome>;
 }): SignalsSnapshot {
@@ -104,6 +113,7 @@ export function assembleSnapshot(input: {
     metric_style: input.style,
     ...(input.counters ? { counter_naming: input.counters } : {}),
     ...(input.sdk ? { sdk_naming: input.sdk } : {}),
+    ...(input.timerUnit ? { timer_unit: input.timerUnit } : {}),
   };
   const missing: MissingSignal[] = [];
   input.queries.forEach((queries, index) => {

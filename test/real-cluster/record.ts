@@ -1,5 +1,4 @@
 import { type } from 'arktype';
-import type { MetricStyle } from '../../src/models/index.ts';
 import { catalogMetrics } from '../../src/signals/catalog.ts';
 
 /**
@@ -66,15 +65,24 @@ function tallyNames(): Map<string, FamilyInfo> {
   return byName;
 }
 
-function exportedName(name: string, info: FamilyInfo, style: MetricStyle): string {
-  if (style === 'tally' || info.family.startsWith('temporal_')) return name;
+/** The server's OpenTelemetry exporter options that change names and units (common/metrics/config.go). */
+export interface OtelExporterOptions {
+  /** `withoutUnitSuffix`: no `_milliseconds` / `_seconds` / `_ratio` in the names. @default false */
+  withoutUnitSuffix?: boolean;
+  /** `recordTimerInSeconds`: timers in seconds (`_seconds_*`) instead of milliseconds. @default false */
+  recordTimerInSeconds?: boolean;
+}
+
+function exportedName(name: string, info: FamilyInfo, options: OtelExporterOptions): string {
+  if (info.family.startsWith('temporal_')) return name;
+  const unit = options.withoutUnitSuffix ? '' : options.recordTimerInSeconds ? '_seconds' : '_milliseconds';
   switch (info.kind) {
     case 'counter':
       return `${info.family}_total`;
     case 'timer':
-      return `${info.family}_milliseconds_${info.part}`;
+      return `${info.family}${unit}_${info.part}`;
     case 'dimensionless':
-      return `${info.family}_ratio_${info.part}`;
+      return `${info.family}${options.withoutUnitSuffix ? '' : '_ratio'}_${info.part}`;
     case 'gauge':
       return name;
     default: {
@@ -84,11 +92,9 @@ function exportedName(name: string, info: FamilyInfo, style: MetricStyle): strin
   }
 }
 
-function typeLine(name: string, info: FamilyInfo, style: MetricStyle): string {
-  // A bare counter is what a text-format scrape stores: untyped. OpenMetrics counters must end in `_total`.
-  if (info.kind === 'counter' && style === 'otel' && !info.family.startsWith('temporal_')) {
-    return `# TYPE ${info.family} counter`;
-  }
+function typeLine(name: string, info: FamilyInfo): string {
+  // OpenMetrics counters must end in `_total`; everything else is written untyped, as a text scrape stores it.
+  if (info.kind === 'counter' && !info.family.startsWith('temporal_')) return `# TYPE ${info.family} counter`;
   return `# TYPE ${name} unknown`;
 }
 
@@ -137,15 +143,18 @@ export async function recordOpenMetrics(input: {
 
 const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{(.*)\} (\S+) (\S+)$/;
 
-/** Rewrite a tally-named recording (what `recordOpenMetrics` writes) under the OTel exporter's names and units. */
-export function toOtelNaming(openMetrics: string): string {
+/**
+ * Rewrite a tally-named recording (what `recordOpenMetrics` writes) under the OTel exporter's names and units,
+ * optionally as configured with `withoutUnitSuffix` or `recordTimerInSeconds`.
+ */
+export function toOtelNaming(openMetrics: string, options: OtelExporterOptions = {}): string {
   const names = tallyNames();
   const out: string[] = [];
   for (const line of openMetrics.split('\n')) {
     if (line.startsWith('# TYPE ')) {
       const name = line.slice('# TYPE '.length).split(' ')[0] ?? '';
       const info = names.get(name);
-      out.push(info ? typeLine(exportedName(name, info, 'otel'), info, 'otel') : line);
+      out.push(info ? typeLine(exportedName(name, info, options), info) : line);
       continue;
     }
     const match = SAMPLE.exec(line);
@@ -155,14 +164,14 @@ export function toOtelNaming(openMetrics: string): string {
       continue;
     }
     const [, name = '', labels = '', value = '', at = ''] = match;
-    const toMs = info.kind === 'timer' && !info.family.startsWith('temporal_');
+    const toMs = info.kind === 'timer' && !info.family.startsWith('temporal_') && !options.recordTimerInSeconds;
     const scaledLabels = toMs
       ? labels.replace(/le="([^"]+)"/, (_all, bound: string) =>
           bound === '+Inf' ? 'le="+Inf"' : `le="${Number(bound) * 1000}"`,
         )
       : labels;
     const scaledValue = toMs && info.part === 'sum' ? String(Number(value) * 1000) : value;
-    out.push(`${exportedName(name, info, 'otel')}{${scaledLabels}} ${scaledValue} ${at}`);
+    out.push(`${exportedName(name, info, options)}{${scaledLabels}} ${scaledValue} ${at}`);
   }
   return out.join('\n');
 }

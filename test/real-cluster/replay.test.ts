@@ -7,7 +7,8 @@ import { runBacktest } from '../../src/cli/backtest.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
 import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
 import { startPrometheusFromOpenMetrics } from '../../src/demo/local-prometheus.ts';
-import type { MetricStyle } from '../../src/models/index.ts';
+import type { MetricStyle, TimerUnit } from '../../src/models/index.ts';
+import { observeCluster } from '../../src/signals/index.ts';
 import type { Phase } from './cluster-run.ts';
 import { FIXTURE_DIR, FIXTURE_OPENMETRICS, FIXTURE_PHASES } from './fixture.ts';
 import { expectJudgement, expectWorkerSignals, reportPhases } from './judge.ts';
@@ -31,14 +32,38 @@ const PhasesFile = type({
 const phases: Phase[] = PhasesFile.assert(JSON.parse(readFileSync(join(FIXTURE_DIR, FIXTURE_PHASES), 'utf8'))).phases;
 const recorded = new TextDecoder().decode(Bun.gunzipSync(readFileSync(join(FIXTURE_DIR, FIXTURE_OPENMETRICS))));
 
-for (const style of ['tally', 'otel'] as const satisfies readonly MetricStyle[]) {
-  describe(`the recorded real run replayed in ${style} naming`, () => {
+interface Variant {
+  name: string;
+  openMetrics: () => string;
+  /** The style detected from the names, and the timer unit the queries must read. */
+  style: MetricStyle;
+  timerUnit: TimerUnit;
+}
+
+const VARIANTS: readonly Variant[] = [
+  { name: 'the dev server’s own tally naming', openMetrics: () => recorded, style: 'tally', timerUnit: 'sec' },
+  { name: 'OTel exporter naming', openMetrics: () => toOtelNaming(recorded), style: 'otel', timerUnit: 'ms' },
+  // Bare `_bucket` names like tally, in milliseconds: read as tally seconds, every timer would be 1000× too high.
+  {
+    name: 'OTel with withoutUnitSuffix',
+    openMetrics: () => toOtelNaming(recorded, { withoutUnitSuffix: true }),
+    style: 'tally',
+    timerUnit: 'ms',
+  },
+  {
+    name: 'OTel with recordTimerInSeconds',
+    openMetrics: () => toOtelNaming(recorded, { recordTimerInSeconds: true }),
+    style: 'otel',
+    timerUnit: 'sec',
+  },
+];
+
+for (const variant of VARIANTS) {
+  describe(`the recorded real run replayed in ${variant.name}`, () => {
     let prometheus: LocalPrometheus;
     let report: BacktestReport;
     beforeAll(async () => {
-      prometheus = await startPrometheusFromOpenMetrics({
-        openMetrics: style === 'tally' ? recorded : toOtelNaming(recorded),
-      });
+      prometheus = await startPrometheusFromOpenMetrics({ openMetrics: variant.openMetrics() });
       const first = phases[0];
       const last = phases.at(-1);
       if (!first || !last) throw new Error('the fixture has no phases');
@@ -54,8 +79,18 @@ for (const style of ['tally', 'otel'] as const satisfies readonly MetricStyle[])
       await prometheus?.stop();
     });
 
-    test('the naming is detected from the recorded names', () => {
-      expect(report.summary.metric_style).toBe(style);
+    test('the naming and the timer unit are detected from the recorded names and bucket bounds', async () => {
+      expect(report.summary.metric_style).toBe(variant.style);
+      const healthy = phases.find((phase) => phase.name === 'healthy');
+      const snapshot = await observeCluster({
+        cluster: { name: 'recorded', prometheus_url: prometheus.url },
+        atMs: (healthy?.endMs ?? 0) - 5_000,
+        prometheus: createPrometheusClient({ baseUrl: prometheus.url }),
+      });
+      expect(snapshot.timer_unit ?? (snapshot.metric_style === 'tally' ? 'sec' : 'ms')).toBe(variant.timerUnit);
+      // Milliseconds, not a unit off: a healthy dev server answers its frontend calls within a second at p99.
+      expect(snapshot.primary.frontend.latency_p99_ms).toBeGreaterThan(0);
+      expect(snapshot.primary.frontend.latency_p99_ms).toBeLessThan(5_000);
     });
 
     test('every phase is judged as promised', () => {
@@ -65,7 +100,7 @@ for (const style of ['tally', 'otel'] as const satisfies readonly MetricStyle[])
         firing: e.firing,
       }));
       expect(reportPhases(verdicts, phases).length).toBe(phases.length);
-      expectJudgement(verdicts, phases, `replay (${style})`);
+      expectJudgement(verdicts, phases, `replay (${variant.name})`);
     });
 
     test('worker signals use sdk-core’s own naming, and the killed worker reads as a dead endpoint', async () => {

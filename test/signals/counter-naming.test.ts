@@ -95,16 +95,16 @@ describe('scenario fixtures with bare counters, through a real Prometheus and th
   const range = { startMs: FIXTURE_START_MS, endMs: FIXTURE_START_MS + SCENARIO_DURATION_SEC * 1000, stepMs: 30_000 };
 
   test('detection tells the two fixture sets apart', async () => {
-    // The fixtures hold no SDK counter or duration, so the SDK naming is not told (sdk-core defaults apply).
+    // Bare `_bucket` timers leave the unit to the bucket bounds (see timerUnitFromBuckets).
     expect(await detectMetricNaming({ prometheus: client(bare) })).toEqual({
       style: 'tally',
       counters: 'bare',
-      sdk: null,
+      timerUnit: null,
     });
     expect(await detectMetricNaming({ prometheus: client(total) })).toEqual({
       style: 'tally',
       counters: 'total',
-      sdk: null,
+      timerUnit: null,
     });
   });
 

@@ -6,7 +6,12 @@ import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
 import { startPrometheusScraping } from '../../src/demo/local-prometheus.ts';
 import type { SignalsSnapshot } from '../../src/models/index.ts';
 import { catalogMetrics, EMITTED_ONLY_WHEN } from '../../src/signals/catalog.ts';
-import { detectMetricNaming, detectMetricStyle } from '../../src/signals/detect-style.ts';
+import {
+  detectMetricNaming,
+  detectMetricStyle,
+  sdkNamingFromSeries,
+  timerUnitFromBuckets,
+} from '../../src/signals/detect-style.ts';
 import { observeCluster } from '../../src/signals/observe.ts';
 import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
@@ -147,12 +152,15 @@ describe('signal catalog against a real Temporal dev server', () => {
 
   test('naming is detected from what Prometheus stored: tally style, bare counters', async () => {
     expect(await detectMetricStyle({ prometheus: client })).toBe('tally');
-    // The server's own worker role exports Go SDK metrics (temporal_*) in the same bare form.
+    // Bare `_bucket` timers: the names leave the unit open (tally seconds or OTel without unit suffix).
     expect(await detectMetricNaming({ prometheus: client })).toEqual({
       style: 'tally',
       counters: 'bare',
-      sdk: { counters: 'bare', duration_unit: 'ms', duration_suffix: '' },
+      timerUnit: null,
     });
+    // The bucket bounds say seconds; and the server's own Go SDK series (service_name="worker") are no user worker.
+    expect(await timerUnitFromBuckets({ prometheus: client })).toBe('sec');
+    expect(await sdkNamingFromSeries({ prometheus: client })).toBeNull();
   });
 
   test('every name the catalog reads is on the server, or its condition is in EMITTED_ONLY_WHEN', async () => {

@@ -54,6 +54,6 @@ describe('SDK metric naming, detected apart from the server (sdk-core telemetry.
   test('workflow pollers count the sticky poller type too; dead SDK endpoints are counted from up', () => {
     const tally = { style: 'tally' as const, counters: 'bare' as const, matchers: [] };
     expect(queryOf(tally, 'worker.workflow_pollers')).toContain('poller_type=~"workflow_task|sticky_workflow_task"');
-    expect(queryOf(tally, 'worker.sdk_endpoints_down')).toStartWith('count((up == 0) and on (job, instance)');
+    expect(queryOf(tally, 'worker.sdk_endpoints_down')).toStartWith('count((up and on (job, instance)');
   });
 });
