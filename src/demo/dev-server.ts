@@ -17,8 +17,10 @@ export interface DevServerOptions {
   httpPort: number;
   uiPort: number;
   metricsPort: number;
-  /** SQLite file: workflows survive a restart. */
-  dbFile: string;
+  /** SQLite file: workflows survive a restart. Absent: in memory, gone with the process. */
+  dbFile?: string;
+  /** Dynamic config values (JSON), e.g. `{ 'matching.longPollExpirationInterval': '2s' }`. */
+  dynamicConfig?: Record<string, unknown>;
   readyWithinMs?: number;
 }
 
@@ -71,10 +73,13 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
         String(options.uiPort),
         '--metrics-port',
         String(options.metricsPort),
-        '--db-filename',
-        options.dbFile,
+        ...(options.dbFile === undefined ? [] : ['--db-filename', options.dbFile]),
         '--log-level',
         'error',
+        ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+          '--dynamic-config-value',
+          `${key}=${JSON.stringify(value)}`,
+        ]),
       ],
       { stdout: 'ignore', stderr: 'pipe' },
     );
@@ -88,7 +93,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     const readyWithinMs = options.readyWithinMs ?? 60_000;
     const deadline = Date.now() + readyWithinMs;
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`temporal server start-dev exited ${child.exitCode}: ${tail}`);
+      // A process killed by a signal has no exit code, only a signal code.
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`temporal server start-dev exited ${child.exitCode ?? child.signalCode}: ${tail}`);
+      }
       const ready =
         (await answers(`http://${metricsTarget}/metrics`)) &&
         (await answers(`http://127.0.0.1:${options.httpPort}/api/v1/namespaces/default`));
@@ -104,7 +112,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const stop = async () => {
     const child = proc;
     proc = null;
-    if (child === null || child.exitCode !== null) return;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await child.exited;

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { DEFAULT_TEMPORAL_CLI, startDevServer } from '../../src/demo/dev-server.ts';
 import { freePort } from '../../src/demo/local-prometheus.ts';
 import { runProcess } from './run-process.ts';
 
 /** The Temporal CLI that `.ci/setup` builds (`.ci/build-temporal`); it embeds the dev server. */
-export const TEMPORAL_CLI = join(homedir(), '.cache', 'temporal-sre-copilot', 'temporal');
+export const TEMPORAL_CLI = DEFAULT_TEMPORAL_CLI;
 
 /** A running `temporal server start-dev`. Dispose it (`await using`) to stop it. */
 export interface TemporalDevServer extends AsyncDisposable {
@@ -24,9 +23,9 @@ async function runCli(args: readonly string[]): Promise<{ code: number; output: 
 }
 
 /**
- * Start the dev server (in-memory SQLite, no UI) on free 127.0.0.1 ports with `/metrics` on its own port, and
- * resolve once the frontend answers `operator cluster health` and `/metrics` answers, or reject after `readyWithinMs`
- * (a bound for a loaded machine, not an expected duration). `dynamicConfig` values are JSON.
+ * Start the dev server (in-memory SQLite, no UI) on free 127.0.0.1 ports with `/metrics` on its own port, through
+ * the same launcher as the live demo's monitored cluster (src/demo/dev-server.ts), and resolve once the frontend
+ * and `/metrics` answer. `dynamicConfig` values are JSON.
  * @throws Error naming `.ci/setup` when the CLI has not been built.
  */
 export async function startTemporalDevServer(
@@ -41,71 +40,25 @@ export async function startTemporalDevServer(
     await freePort(),
     await freePort(),
   ];
-  const address = `127.0.0.1:${port}`;
-  const metricsTarget = `127.0.0.1:${metricsPort}`;
-  const proc = Bun.spawn(
-    [
-      TEMPORAL_CLI,
-      'server',
-      'start-dev',
-      '--headless',
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--http-port',
-      String(httpPort),
-      '--ui-port',
-      String(uiPort),
-      '--metrics-port',
-      String(metricsPort),
-      '--log-level',
-      'error',
-      ...Object.entries(input.dynamicConfig ?? {}).flatMap(([key, value]) => [
-        '--dynamic-config-value',
-        `${key}=${JSON.stringify(value)}`,
-      ]),
-    ],
-    { stdout: 'ignore', stderr: 'pipe' },
-  );
-  // Drain stderr as it comes so a chatty server never blocks on a full pipe; keep the tail for errors.
-  let stderrTail = '';
-  const drained = (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of proc.stderr) stderrTail = (stderrTail + decoder.decode(chunk)).slice(-4000);
-  })();
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    proc.kill();
-    await proc.exited;
-  };
+  const server = await startDevServer({
+    cli: TEMPORAL_CLI,
+    port,
+    httpPort,
+    uiPort,
+    metricsPort,
+    ...(input.dynamicConfig ? { dynamicConfig: input.dynamicConfig } : {}),
+    readyWithinMs: input.readyWithinMs ?? 45_000,
+  });
   const cli = async (args: readonly string[]) => {
-    const result = await runCli([...args, '--address', address]);
+    const result = await runCli([...args, '--address', server.address]);
     if (result.code !== 0) throw new Error(`temporal ${args.join(' ')} exited ${result.code}: ${result.output}`);
     return result.output;
   };
-  const deadline = Date.now() + (input.readyWithinMs ?? 45_000);
-  for (;;) {
-    if (proc.exitCode !== null) {
-      await drained;
-      await stop();
-      throw new Error(`temporal server start-dev exited ${proc.exitCode}: ${stderrTail}`);
-    }
-    const metricsUp = await fetch(`http://${metricsTarget}/metrics`).then(
-      async (response) => {
-        await response.body?.cancel();
-        return response.ok;
-      },
-      () => false,
-    );
-    if (metricsUp && (await runCli(['operator', 'cluster', 'health', '--address', address])).code === 0) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`temporal dev server on ${address} not ready within ${input.readyWithinMs ?? 45_000} ms`);
-    }
-    await Bun.sleep(100);
-  }
-  return { address, metricsTarget, cli, stop, [Symbol.asyncDispose]: stop };
+  return {
+    address: server.address,
+    metricsTarget: server.metricsTarget,
+    cli,
+    stop: server.stop,
+    [Symbol.asyncDispose]: server.stop,
+  };
 }

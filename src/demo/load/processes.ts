@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { type } from 'arktype';
 
 /**
  * Start the load's worker and client as Node processes (the SDK's worker does not run on Bun), bundled once per
@@ -47,26 +48,46 @@ export interface LoadProcess extends AsyncDisposable {
 }
 
 /** What the client reported last (`STATS` lines). */
-export interface LoadClientStats {
-  started: number;
-  startErrors: number;
-  awaited: number;
-  resultErrors: number;
-  pendingResults: number;
-}
+export const LoadClientStats = type({
+  started: 'number',
+  startErrors: 'number',
+  awaited: 'number',
+  resultErrors: 'number',
+  pendingResults: 'number',
+});
+export type LoadClientStats = typeof LoadClientStats.infer;
 
 const READY_WITHIN_MS = 120_000;
 
-async function spawnNode(input: { script: string; args: string[] }): Promise<LoadProcess & { lines: () => string[] }> {
-  const proc = Bun.spawn(['node', input.script, ...input.args], {
+function jsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Spawn `node script …args` from the repo root, keep the tail of what it prints, and, when `readyMarker` is given,
+ * resolve only once it printed that marker (rejecting with its output if it exits or misses `READY_WITHIN_MS`).
+ * `env`, when given, replaces the environment. Shared with the tests' worker launcher.
+ */
+export async function spawnNodeProcess(input: {
+  script: string;
+  args?: readonly string[];
+  env?: Record<string, string>;
+  readyMarker?: string;
+}): Promise<LoadProcess & { lines: () => string[] }> {
+  const proc = Bun.spawn(['node', input.script, ...(input.args ?? [])], {
     cwd: REPO_ROOT,
+    ...(input.env ? { env: input.env } : {}),
     stdout: 'pipe',
     stderr: 'pipe',
   });
   let output = '';
   const decoder = new TextDecoder();
   const drain = async (stream: ReadableStream<Uint8Array>) => {
-    for await (const chunk of stream) output = (output + decoder.decode(chunk)).slice(-100_000);
+    for await (const chunk of stream) output = (output + decoder.decode(chunk)).slice(-200_000);
   };
   const drained = Promise.all([drain(proc.stdout), drain(proc.stderr)]);
   const exited = proc.exited.then(async (code) => {
@@ -78,8 +99,10 @@ async function spawnNode(input: { script: string; args: string[] }): Promise<Loa
     return exited;
   };
   const deadline = Date.now() + READY_WITHIN_MS;
-  while (!output.includes('READY ')) {
-    if (proc.exitCode !== null) throw new Error(`${input.script} exited ${proc.exitCode}: ${output.slice(-3000)}`);
+  while (input.readyMarker !== undefined && !output.includes(input.readyMarker)) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`${input.script} exited ${proc.exitCode ?? proc.signalCode}: ${output.slice(-3000)}`);
+    }
     if (Date.now() > deadline) {
       await signal('SIGKILL');
       throw new Error(`${input.script} not ready within ${READY_WITHIN_MS / 1000} s: ${output.slice(-3000)}`);
@@ -108,7 +131,8 @@ export async function startLoadWorker(input: {
   namespace?: string;
 }): Promise<LoadProcess> {
   const { worker } = await bundleLoad();
-  return spawnNode({
+  return spawnNodeProcess({
+    readyMarker: 'READY ',
     script: worker,
     args: [
       '--address',
@@ -134,7 +158,8 @@ export async function startLoadClient(input: {
   idPrefix?: string;
 }): Promise<LoadProcess & { stats(): LoadClientStats | null }> {
   const { client } = await bundleLoad();
-  const proc = await spawnNode({
+  const proc = await spawnNodeProcess({
+    readyMarker: 'READY ',
     script: client,
     args: [
       '--address',
@@ -156,7 +181,10 @@ export async function startLoadClient(input: {
       .lines()
       .reverse()
       .find((candidate) => candidate.startsWith('STATS '));
-    return line === undefined ? null : (JSON.parse(line.slice('STATS '.length)) as LoadClientStats);
+    if (line === undefined) return null;
+    // The last line may still be half written; a line that does not parse is no report yet.
+    const parsed = LoadClientStats(jsonOrNull(line.slice('STATS '.length)));
+    return parsed instanceof type.errors ? null : parsed;
   };
   return { ...proc, stats };
 }
