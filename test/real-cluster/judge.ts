@@ -24,6 +24,8 @@ export interface PhaseReport {
   firstCriticalSec: number | null;
   /** Seconds from the phase start to the first Happy verdict after which it stayed Happy to the phase end. */
   settledHappySec: number | null;
+  /** Every rule that counted in a verdict other than Happy, so a report says why, not only what. */
+  rulesWhenNotHappy: string[];
 }
 
 function within(verdicts: readonly Verdict[], fromMs: number, toMs: number): Verdict[] {
@@ -58,6 +60,7 @@ export function reportPhases(verdicts: readonly Verdict[], phases: readonly Phas
       firstNotHappySec: sec(inPhase.find((v) => v.state !== 'happy')),
       firstCriticalSec: sec(inPhase.find((v) => v.state === 'critical')),
       settledHappySec: lastNotHappy === inPhase.length - 1 ? null : sec(inPhase[lastNotHappy + 1]),
+      rulesWhenNotHappy: [...new Set(inPhase.filter((v) => v.state !== 'happy').flatMap((v) => v.firing))].sort(),
     };
   });
 }
