@@ -35,15 +35,20 @@ export const PROGRESS_SIGNALS: readonly SignalDefinition[] = [
   {
     id: 'primary.matching.stalled_task_queues',
     unit: 'count',
-    summary: 'Application task queues (per type) with tasks waiting and no successful poll in the last minute.',
+    summary: 'Application task queues (per type) with tasks waiting and nobody polling (no poll outcome).',
     blinds: `${PRIMARY_GATES} (dispatch stall: workers gone, a queue nobody polls)`,
+    // Nobody polls: no poll took a task in the last minute and none timed out in the last two. The count gauge
+    // lags (it rose after a real queue had already drained, and fell a minute later), so a queue whose pollers
+    // wait and time out is polled, whatever the gauge says; a dead worker's queue has neither outcome.
     measure: single((b) => {
       const by = 'namespace, taskqueue, task_type';
-      const waiting = `(sum by (${by}) (${b.select('approximate_backlog_count', [MATCHING, ...APP_QUEUES])}) > 0)`;
-      const polled = `(sum by (${by}) (rate(${b.select(b.counterName('poll_success'), [MATCHING, ...APP_QUEUES], 'poll_success')}[1m])) > 0)`;
+      const app = [MATCHING, ...APP_QUEUES];
+      const waiting = `(sum by (${by}) (${b.select('approximate_backlog_count', app)}) > 0)`;
+      const took = `(sum by (${by}) (rate(${b.select(b.counterName('poll_success'), app, 'poll_success')}[1m])) > 0)`;
+      const waited = `(sum by (${by}) (increase(${b.select(b.counterName('poll_timeouts'), app, 'poll_timeouts')}[2m])) > 0)`;
       // No waiting queue is 0 only while matching's backlog gauges are scraped at all (system queues always have one).
       const alive = `(0 * count(${b.select('approximate_backlog_count', [MATCHING])}))`;
-      return `count(${waiting} unless on (${by}) ${polled}) or ${alive}`;
+      return `count(${waiting} unless on (${by}) ${took} unless on (${by}) ${waited}) or ${alive}`;
     }),
   },
   {
