@@ -49,7 +49,9 @@ function evaluateRule(input: {
   if (!compare(rule, value, threshold)) return { ...base, status: 'clear' };
   // Low throughput is collapse only on a cluster that has work: during a retention storm, or while missing data
   // leaves open that the cluster is simply quiet, these floors say nothing about forward progress.
-  return { ...base, status: 'holds', suppressed: (systemBusy || possiblyIdle) && rule.suppressedWhenBusy };
+  // A demand drop (callers stopped) likewise: fewer transitions because fewer were asked for is not a collapse.
+  const quiet = systemBusy || possiblyIdle || progress.demand_dropped;
+  return { ...base, status: 'holds', suppressed: quiet && rule.suppressedWhenBusy };
 }
 
 /**

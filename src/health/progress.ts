@@ -73,6 +73,7 @@ export function progressEvidence(input: {
     backlog_growth_per_sec: primary.matching.backlog_growth_per_sec,
     stalled_task_queues: primary.matching.stalled_task_queues,
     baseline_ready: ready,
+    demand_dropped: ready && starts !== null && starts < DEMAND_CONTINUES_FRACTION * baseline.starts_per_sec,
     baseline,
   };
 }

@@ -183,6 +183,11 @@ export const ProgressEvidence = type({
   baseline_starts_per_sec: NonNegative.or('null'),
   /** continuing: starts hold up against the baseline; falling: callers asked less (not a stall); none: no starts. */
   demand: "'continuing' | 'falling' | 'none' | 'unknown'",
+  /**
+   * Callers that were there have stopped or halved (starts below half of a ready baseline that had starts): the
+   * absolute throughput, completion and processing floors say nothing then, as on a quiet cluster.
+   */
+  demand_dropped: 'boolean',
   backlog_tasks: NonNegative.or('null'),
   backlog_growth_per_sec: FiniteNumber.or('null'),
   stalled_task_queues: NonNegative.or('null'),

@@ -52,6 +52,7 @@ describe.each(BACKENDS)('rows written by an older copilot, on $name', (backend) 
         backlog_growth_per_sec: 0,
         stalled_task_queues: 0,
         baseline_ready: true,
+        demand_dropped: false,
         baseline,
       },
     };

@@ -170,7 +170,10 @@ describe('engine invariants (fast-check)', () => {
         const { quietButStalled } = checkIdleAndStalls({ primary: snap.primary, progressCollapsed: collapsed });
         for (const finding of decision.firing) {
           const quietOrBusy =
-            decision.system_busy || decision.unevaluated_rules.includes('context.idle') || quietButStalled;
+            decision.system_busy ||
+            decision.unevaluated_rules.includes('context.idle') ||
+            quietButStalled ||
+            decision.progress?.demand_dropped === true;
           expect(finding.suppressed).toBe(quietOrBusy && SUPPRESSIBLE.has(finding.rule_id));
         }
       }),
