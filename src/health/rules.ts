@@ -240,6 +240,9 @@ export const HEALTHY_RULES: readonly Rule[] = [
     read: tp,
     threshold: (t) => t.healthy.state_transitions_healthy_per_sec,
     suppressedWhenBusy: false,
+    // Callers that stopped or halved (progress.demand_dropped) explain low throughput: in three fresh-clone runs
+    // the live observer read Stressed for one cycle on this gate while the rates decayed after the load stopped.
+    demand: (_p, _t, progress) => !progress.demand_dropped,
   },
   {
     id: 'happy.history_backlog',

@@ -138,7 +138,7 @@ describe('progress through the engine', () => {
     }
   });
 
-  test('callers stopping while the 1-minute rates decay is a demand drop: the absolute floors do not page', () => {
+  test('callers stopping while the 1-minute rates decay is a demand drop: no floor pages, Happy stays', () => {
     let { state, atMs } = afterHealthy(10);
     for (let i = 0; i < 4; i++, atMs += 30_000) {
       // Transitions already under the mid-scale floor, history still busy with the last tasks: not idle yet.
@@ -148,7 +148,8 @@ describe('progress through the engine', () => {
       const result = step(state, primary, atMs);
       state = result.state;
       expect(result.decision.progress?.demand_dropped).toBe(true);
-      expect(result.decision.health_state).not.toBe('critical');
+      // Neither a collapse nor an un-Happy low throughput: callers asked less.
+      expect(result.decision.health_state).toBe('happy');
       expect(result.decision.firing.filter((f) => f.level === 'critical').every((f) => f.suppressed)).toBe(true);
     }
   });
