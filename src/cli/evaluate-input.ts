@@ -6,7 +6,7 @@ import { AppError, fillAbsentSignals as fillAbsent, unknownSignalFields } from '
  * misspelt signal cannot silently read as missing. Returns a copy; validation of values follows.
  * @throws AppError INVALID_INPUT naming each unknown field.
  */
-export function fillAbsentSignals(raw: unknown): unknown {
+export function readSnapshotInput(raw: unknown): unknown {
   const unknown = unknownSignalFields(raw);
   if (unknown.length > 0) {
     throw new AppError('INVALID_INPUT', `unknown signal field(s): ${unknown.join(', ')}`, {

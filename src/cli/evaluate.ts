@@ -4,6 +4,7 @@ import type { Decision, EngineState } from '../models/index.ts';
 import {
   AppError,
   EngineState as EngineStateType,
+  isRecord,
   parseJsonText,
   parseOrThrow,
   ScaleBand,
@@ -12,7 +13,7 @@ import {
 } from '../models/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
-import { fillAbsentSignals } from './evaluate-input.ts';
+import { readSnapshotInput } from './evaluate-input.ts';
 
 /** What `copilot evaluate` reads on stdin. Closed: a misspelled key is an error, not silently ignored. */
 export const EvaluateCliInput = type({
@@ -39,9 +40,6 @@ Bad JSON, a field that fails validation or inconsistent overrides exit with stat
 `;
 
 type Format = 'json' | 'table';
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function parseArgs(argv: readonly string[]): { help: boolean; format: Format } {
   let format: Format = 'json';
@@ -106,7 +104,7 @@ export const evaluateCommand: Command = {
     }
     const text = await io.readStdin();
     const raw = parseJsonText(text, 'evaluate input');
-    const filled = isRecord(raw) ? { ...raw, signals: fillAbsentSignals(raw['signals']) } : raw;
+    const filled = isRecord(raw) ? { ...raw, signals: readSnapshotInput(raw['signals']) } : raw;
     const input = parseOrThrow(EvaluateCliInput, filled, 'evaluate input');
     const result = evaluate({
       snapshot: input.signals,

@@ -74,7 +74,8 @@ export function signalPaths(): string[] {
   );
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
+/** A plain JSON object (not null, not an array). */
+export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Paths inside the signal groups that no snapshot has (a misspelt or invented signal). */

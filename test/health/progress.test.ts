@@ -13,9 +13,9 @@ import {
 } from '../../src/health/progress.ts';
 import type { PrimarySignals, ProgressBaseline } from '../../src/models/index.ts';
 import { primaryArb } from './arbitraries.ts';
+import { T0 } from './progress-fixtures.ts';
 
 const NUM_RUNS = 300;
-const T0 = Date.parse('2026-12-01T09:00:00.000Z');
 const rate = (max: number) => fc.double({ min: 0, max, noNaN: true }).map((x) => x + 0);
 
 /** A baseline learned long enough to judge, of a cluster that was working. */

@@ -122,6 +122,11 @@ export async function spawnNodeProcess(input: {
   };
 }
 
+/** The flags both load processes take: where the cluster is and which queue to use. */
+function connectionArgs(input: { address: string; taskQueue: string; namespace?: string }): string[] {
+  return ['--address', input.address, '--namespace', input.namespace ?? 'default', '--task-queue', input.taskQueue];
+}
+
 /** Start an SDK worker for `taskQueue`; resolves once it polls. Its sdk-core metrics serve on `metricsPort`. */
 export async function startLoadWorker(input: {
   address: string;
@@ -135,12 +140,7 @@ export async function startLoadWorker(input: {
     readyMarker: 'READY ',
     script: worker,
     args: [
-      '--address',
-      input.address,
-      '--namespace',
-      input.namespace ?? 'default',
-      '--task-queue',
-      input.taskQueue,
+      ...connectionArgs(input),
       ...(input.metricsPort === undefined ? [] : ['--metrics-port', String(input.metricsPort)]),
       '--workflows',
       LOAD_WORKFLOWS_PATH,
@@ -162,12 +162,7 @@ export async function startLoadClient(input: {
     readyMarker: 'READY ',
     script: client,
     args: [
-      '--address',
-      input.address,
-      '--namespace',
-      input.namespace ?? 'default',
-      '--task-queue',
-      input.taskQueue,
+      ...connectionArgs(input),
       '--rate',
       String(input.ratePerSec),
       '--await-every',
