@@ -5,6 +5,7 @@ import { PRIMARY_SIGNALS } from './catalog-primary.ts';
 import type { SignalDefinition, SignalId } from './catalog-types.ts';
 import { WORKER_SIGNALS } from './catalog-worker.ts';
 import type { LabelMatcher } from './promql.ts';
+import type { QueryForm } from './query-builder.ts';
 import { QueryBuilder } from './query-builder.ts';
 
 export { EMITTED_ONLY_WHEN } from './catalog-conditional.ts';
@@ -31,6 +32,8 @@ export interface SignalQueries {
   metrics: string[];
   /** Exported series name → Temporal metric family (`task_requests_total` → `task_requests`). */
   families: Record<string, string>;
+  /** Input PromQL → what it computes, for the inputs a planner may answer from a grouped request. */
+  forms: Record<string, QueryForm>;
 }
 
 /**
@@ -53,7 +56,9 @@ export function buildSignalQueries(input: {
     ...(input.timerUnit ? { timerUnit: input.timerUnit } : {}),
   };
   return SIGNAL_CATALOG.map((signal) => {
-    if (signal.measure.kind === 'not_measurable') return { id: signal.id, inputs: {}, metrics: [], families: {} };
+    if (signal.measure.kind === 'not_measurable') {
+      return { id: signal.id, inputs: {}, metrics: [], families: {}, forms: {} };
+    }
     const builder = new QueryBuilder({ naming, clusterMatchers: input.matchers });
     const inputs = signal.measure.inputs(builder);
     return {
@@ -61,6 +66,13 @@ export function buildSignalQueries(input: {
       inputs,
       metrics: [...builder.metrics.keys()],
       families: Object.fromEntries(builder.metrics),
+      // Only inputs that are exactly a builder query: a composed expression (`… * 60`) is sent as it is.
+      forms: Object.fromEntries(
+        Object.values(inputs).flatMap((promql) => {
+          const form = builder.forms.get(promql);
+          return form ? [[promql, form] as const] : [];
+        }),
+      ),
     };
   });
 }

@@ -13,6 +13,8 @@ import { detectMetricNaming, sdkNamingFromSeries, timerUnitFromBuckets } from '.
 import { mapWithConcurrency } from './pool.ts';
 import type { LabelMatcher } from './promql.ts';
 import { parseLabelMatchers } from './promql.ts';
+import type { RequestOutcome } from './query-plan.ts';
+import { planSignalQueries, vectorOfInstant } from './query-plan.ts';
 import type { QueryOutcome } from './snapshot.ts';
 import { assembleSnapshot } from './snapshot.ts';
 
@@ -35,10 +37,6 @@ export function outcomeOfInstant(result: InstantQueryResult): QueryOutcome {
   if (result.resultType === 'scalar') return { kind: 'value', value: result.value };
   const first = result.series[0];
   return first ? { kind: 'value', value: first.value } : { kind: 'no_series' };
-}
-
-function outcomeOfError(error: unknown): QueryOutcome {
-  return { kind: 'failed', code: isAppError(error) ? error.code : 'UNEXPECTED' };
 }
 
 /**
@@ -84,7 +82,8 @@ export async function detectUnlessKnown(input: {
 }
 
 /**
- * One observation cycle: run the catalog's instant queries concurrently (each distinct PromQL once) and build a
+ * One observation cycle: run the catalog's instant queries concurrently, planned into one request per metric family
+ * where the catalog's queries differ only in bounded labels (query-plan.ts), and build a
  * validated SignalsSnapshot. Never throws for a failed or empty query: the value is null and `missing` says why.
  * @throws AppError INVALID_INPUT when the cluster's selector is not a label-matcher list; CANCELLED when aborted.
  */
@@ -112,25 +111,26 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
     ...(sdk ? { sdk } : {}),
     ...(timerUnit ? { timerUnit } : {}),
   });
-  const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
+  const plan = planSignalQueries({ queries, clusterMatchers: matchers });
   const results = await mapWithConcurrency({
-    items: distinct,
+    items: plan.requests,
     concurrency: input.concurrency ?? 8,
-    task: async (query): Promise<QueryOutcome> => {
+    task: async (query): Promise<RequestOutcome> => {
       try {
         const result = await input.prometheus.query({
           query,
           timeMs: input.atMs,
           ...(input.signal ? { signal: input.signal } : {}),
         });
-        return outcomeOfInstant(result);
+        return vectorOfInstant(result);
       } catch (error) {
-        return outcomeOfError(error);
+        return { kind: 'failed', code: isAppError(error) ? error.code : 'UNEXPECTED' };
       }
     },
   });
   if (input.signal?.aborted) throw new AppError('CANCELLED', 'observation cancelled', { cause: input.signal.reason });
-  const outcomes = new Map(distinct.map((query, index) => [query, results[index] ?? { kind: 'no_series' as const }]));
+  const byRequest = new Map(plan.requests.map((request, index) => [request, results[index]]));
+  const outcomes = plan.resolve((request) => byRequest.get(request));
   return assembleSnapshot({
     cluster: input.cluster.name,
     atMs: input.atMs,

@@ -24,6 +24,35 @@ export interface MetricNaming {
   timerUnit?: TimerUnit;
 }
 
+/** A rate, gauge aggregate or quantile over one selector: what a grouped request can answer for several queries. */
+export type AtomForm =
+  | { kind: 'rate'; promql: string; metric: string; matchers: readonly LabelMatcher[]; window: string }
+  | {
+      kind: 'gauge';
+      promql: string;
+      aggregation: 'sum' | 'max';
+      metric: string;
+      matchers: readonly LabelMatcher[];
+    }
+  | {
+      kind: 'quantile';
+      promql: string;
+      quantile: number;
+      /** The unit conversion appended to the PromQL (`* 1000`, `/ 1000`), applied the same way in code. */
+      scale: { op: '*' | '/'; by: number } | null;
+      metric: string;
+      matchers: readonly LabelMatcher[];
+      window: string;
+    };
+
+export type RateForm = Extract<AtomForm, { kind: 'rate' }>;
+
+/**
+ * What a builder query computes, recorded beside its PromQL so the planner (query-plan.ts) can answer several from
+ * one grouped request. Matchers are the signal's own; the cluster's are the builder's and the same for all.
+ */
+export type QueryForm = AtomForm | { kind: 'first_occurrence'; primary: RateForm; alive: RateForm };
+
 /** The style's own timer unit: tally records seconds, the OTel exporter milliseconds. */
 export function defaultTimerUnit(style: MetricStyle): TimerUnit {
   return style === 'tally' ? 'sec' : 'ms';
@@ -45,6 +74,8 @@ export const SDK_CORE_DEFAULT_NAMING: SdkNaming = { counters: 'bare', duration_u
 export class QueryBuilder {
   /** Exported series name → Temporal metric family (`task_requests_total` → `task_requests`). */
   readonly metrics = new Map<string, string>();
+  /** PromQL → what it computes, for every query a method below returned. */
+  readonly forms = new Map<string, QueryForm>();
   readonly style: MetricStyle;
   readonly counters: CounterNaming;
   readonly sdk: SdkNaming;
@@ -62,14 +93,57 @@ export class QueryBuilder {
   /** Per-second rate of an SDK (worker-side) counter, named as the SDK exporter names it. */
   sdkCounterRate(name: string, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
     const exported = this.sdk.counters === 'total' ? `${name}_total` : name;
-    return `sum(rate(${this.select(exported, matchers, name)}[${window}]))`;
+    return this.rateOf({ metric: exported, matchers, family: name, window });
+  }
+
+  private record(form: QueryForm): string {
+    const promql =
+      form.kind === 'first_occurrence' ? `${form.primary.promql} or (0 * ${form.alive.promql})` : form.promql;
+    this.forms.set(promql, form);
+    return promql;
+  }
+
+  private rateForm(input: { metric: string; matchers: readonly LabelMatcher[]; family: string; window: string }) {
+    const promql = `sum(rate(${this.select(input.metric, input.matchers, input.family)}[${input.window}]))`;
+    const form: RateForm = {
+      kind: 'rate',
+      promql,
+      metric: input.metric,
+      matchers: input.matchers,
+      window: input.window,
+    };
+    return form;
+  }
+
+  private rateOf(input: { metric: string; matchers: readonly LabelMatcher[]; family: string; window: string }) {
+    return this.record(this.rateForm(input));
+  }
+
+  private quantileOf(input: {
+    quantile: number;
+    metric: string;
+    family: string;
+    matchers: readonly LabelMatcher[];
+    window: string;
+    scale: { op: '*' | '/'; by: number } | null;
+  }): string {
+    const bucket = this.select(input.metric, input.matchers, input.family);
+    const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window}])))`;
+    const promql = input.scale ? `${base} ${input.scale.op} ${input.scale.by}` : base;
+    const { quantile, metric, matchers, window, scale } = input;
+    return this.record({ kind: 'quantile', promql, quantile, scale, metric, matchers, window });
   }
 
   /** An SDK (worker-side) duration quantile in ms, whatever unit and suffix its exporter uses. */
   sdkTimerQuantile(input: { quantile: number; name: string; matchers?: readonly LabelMatcher[]; window?: string }) {
-    const bucket = this.select(`${input.name}${this.sdk.duration_suffix}_bucket`, input.matchers ?? [], input.name);
-    const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window ?? '5m'}])))`;
-    return this.sdk.duration_unit === 'sec' ? `${base} * 1000` : base;
+    return this.quantileOf({
+      quantile: input.quantile,
+      metric: `${input.name}${this.sdk.duration_suffix}_bucket`,
+      family: input.name,
+      matchers: input.matchers ?? [],
+      window: input.window ?? '5m',
+      scale: this.sdk.duration_unit === 'sec' ? { op: '*', by: 1000 } : null,
+    });
   }
 
   /** The exported series name of a counter. */
@@ -92,7 +166,7 @@ export class QueryBuilder {
 
   /** Per-second rate of a counter, summed across the cluster's series. */
   counterRate(name: string, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
-    return `sum(rate(${this.select(this.counterName(name), matchers, name)}[${window}]))`;
+    return this.rateOf({ metric: this.counterName(name), matchers, family: name, window });
   }
 
   /**
@@ -109,13 +183,24 @@ export class QueryBuilder {
     window?: string;
   }): string {
     const window = input.window ?? '1m';
-    const rate = this.counterRate(input.name, input.matchers ?? [], window);
-    return `${rate} or (0 * ${this.counterRate(input.alive.name, input.alive.matchers, window)})`;
+    const primary = this.rateForm({
+      metric: this.counterName(input.name),
+      matchers: input.matchers ?? [],
+      family: input.name,
+      window,
+    });
+    const alive = this.rateForm({
+      metric: this.counterName(input.alive.name),
+      matchers: input.alive.matchers,
+      family: input.alive.name,
+      window,
+    });
+    return this.record({ kind: 'first_occurrence', primary, alive });
   }
 
   /** Observations per second of a histogram: the rate of its `_count` series (never `_sum`). */
   observationRate(name: string, kind: HistogramKind, matchers: readonly LabelMatcher[] = [], window = '1m'): string {
-    return `sum(rate(${this.select(this.histogramName(name, kind, 'count'), matchers, name)}[${window}]))`;
+    return this.rateOf({ metric: this.histogramName(name, kind, 'count'), matchers, family: name, window });
   }
 
   /** A timer quantile converted to `unit` from the exporter's timer unit (see `timerUnit`). */
@@ -126,10 +211,15 @@ export class QueryBuilder {
     matchers?: readonly LabelMatcher[];
     window?: string;
   }): string {
-    const bucket = this.select(this.histogramName(input.name, 'timer', 'bucket'), input.matchers ?? [], input.name);
-    const base = `histogram_quantile(${input.quantile}, sum by (le) (rate(${bucket}[${input.window ?? '5m'}])))`;
-    if (this.timerUnit === input.unit) return base;
-    return input.unit === 'ms' ? `${base} * 1000` : `${base} / 1000`;
+    const converted = this.timerUnit === input.unit ? null : input.unit;
+    return this.quantileOf({
+      quantile: input.quantile,
+      metric: this.histogramName(input.name, 'timer', 'bucket'),
+      family: input.name,
+      matchers: input.matchers ?? [],
+      window: input.window ?? '5m',
+      scale: converted === null ? null : { op: converted === 'ms' ? '*' : '/', by: 1000 },
+    });
   }
 
   /**
@@ -143,11 +233,13 @@ export class QueryBuilder {
 
   /** Sum of a gauge across the cluster's series. */
   gaugeSum(name: string, matchers: readonly LabelMatcher[] = []): string {
-    return `sum(${this.select(name, matchers)})`;
+    const promql = `sum(${this.select(name, matchers)})`;
+    return this.record({ kind: 'gauge', promql, aggregation: 'sum', metric: name, matchers });
   }
 
   /** Largest value of a gauge across the cluster's series (e.g. the oldest backlog over all task queues). */
   gaugeMax(name: string, matchers: readonly LabelMatcher[] = []): string {
-    return `max(${this.select(name, matchers)})`;
+    const promql = `max(${this.select(name, matchers)})`;
+    return this.record({ kind: 'gauge', promql, aggregation: 'max', metric: name, matchers });
   }
 }

@@ -4,7 +4,8 @@ import { buildSignalQueries } from './catalog.ts';
 import { detectUnlessKnown } from './observe.ts';
 import { mapWithConcurrency } from './pool.ts';
 import { parseLabelMatchers } from './promql.ts';
-import type { QueryOutcome } from './snapshot.ts';
+import type { RequestOutcome, VectorPoint } from './query-plan.ts';
+import { planSignalQueries } from './query-plan.ts';
 import { assembleSnapshot } from './snapshot.ts';
 
 /** Prometheus rejects a range query resolving to more than 11,000 points per series. */
@@ -38,10 +39,11 @@ export function rangeChunks(input: {
   return chunks;
 }
 
-type Series = { failed: string } | { points: Map<number, number> };
+/** One request's answer over the range: each step's series, or the failure. */
+type Steps = { failed: string } | { steps: Map<number, VectorPoint[]> };
 
 /**
- * One snapshot per step of [start, end], from one `query_range` per distinct catalog query (chunked under the
+ * One snapshot per step of [start, end], from one `query_range` per planned request (chunked under the
  * 11,000-point limit). A failed query is null with reason query_failed at every step; never throws for one.
  * @throws AppError INVALID_INPUT for a bad selector or range; CANCELLED when aborted.
  */
@@ -72,37 +74,40 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
     ...(sdk ? { sdk } : {}),
     ...(timerUnit ? { timerUnit } : {}),
   });
-  const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
+  // The same plan as one observation cycle, so a backtest step reads exactly what the observer would have read.
+  const plan = planSignalQueries({ queries, clusterMatchers: matchers });
   const chunks = rangeChunks(input);
   const results = await mapWithConcurrency({
-    items: distinct,
+    items: plan.requests,
     concurrency: input.concurrency ?? 4,
-    task: async (query): Promise<Series> => {
-      const points = new Map<number, number>();
+    task: async (query): Promise<Steps> => {
+      const steps = new Map<number, VectorPoint[]>();
       try {
         for (const chunk of chunks) {
           const result = await input.prometheus.queryRange({ query, ...chunk, stepMs: input.stepMs, ...signalOption });
-          for (const point of result.series[0]?.points ?? []) points.set(point.timestampMs, point.value);
+          for (const series of result.series) {
+            for (const point of series.points) {
+              const atStep = steps.get(point.timestampMs) ?? [];
+              atStep.push({ labels: series.metric, value: point.value });
+              steps.set(point.timestampMs, atStep);
+            }
+          }
         }
-        return { points };
+        return { steps };
       } catch (error) {
         return { failed: isAppError(error) ? error.code : 'UNEXPECTED' };
       }
     },
   });
   if (input.signal?.aborted) throw new AppError('CANCELLED', 'backtest cancelled', { cause: input.signal.reason });
-  const byQuery = new Map(distinct.map((query, index) => [query, results[index]]));
+  const byRequest = new Map(plan.requests.map((request, index) => [request, results[index]]));
   const snapshots: SignalsSnapshot[] = [];
   for (let atMs = input.startMs; atMs <= input.endMs; atMs += input.stepMs) {
-    const outcomes = new Map<string, QueryOutcome>();
-    for (const [query, series] of byQuery) {
-      if (series === undefined || 'failed' in series) {
-        outcomes.set(query, { kind: 'failed', code: series?.failed ?? 'UNEXPECTED' });
-        continue;
-      }
-      const value = series.points.get(atMs);
-      outcomes.set(query, value === undefined ? { kind: 'no_series' } : { kind: 'value', value });
-    }
+    const outcomes = plan.resolve((request): RequestOutcome => {
+      const answer = byRequest.get(request);
+      if (answer === undefined || 'failed' in answer) return { kind: 'failed', code: answer?.failed ?? 'UNEXPECTED' };
+      return { kind: 'vector', series: answer.steps.get(atMs) ?? [] };
+    });
     snapshots.push(
       assembleSnapshot({
         cluster: input.cluster.name,

@@ -9,6 +9,7 @@ import type { LocalPrometheus } from '../../src/demo/local-prometheus.ts';
 import { startPrometheusFromOpenMetrics } from '../../src/demo/local-prometheus.ts';
 import type { MetricStyle, TimerUnit } from '../../src/models/index.ts';
 import { observeCluster } from '../../src/signals/index.ts';
+import { expectPlanMatchesDirect } from '../signals/plan-equivalence.ts';
 import type { Phase } from './cluster-run.ts';
 import { FIXTURE_DIR, FIXTURE_OPENMETRICS, FIXTURE_PHASES } from './fixture.ts';
 import { expectJudgement, expectWorkerSignals, reportPhases } from './judge.ts';
@@ -106,6 +107,30 @@ for (const variant of VARIANTS) {
     test('worker signals use sdk-core’s own naming, and the killed worker reads as a dead endpoint', async () => {
       await expectWorkerSignals({ prometheusUrl: prometheus.url, phases });
     });
+
+    test('the grouped plan reads every catalog query exactly as Prometheus answers it alone, in every phase', async () => {
+      const client = createPrometheusClient({ baseUrl: prometheus.url });
+      const instantsMs = phases.map((phase) => Math.round((phase.startMs + phase.endMs) / 2));
+      const snapshot = await observeCluster({
+        cluster: { name: 'recorded', prometheus_url: prometheus.url },
+        atMs: instantsMs[0] ?? 0,
+        prometheus: client,
+      });
+      const result = await expectPlanMatchesDirect({
+        prometheusUrl: prometheus.url,
+        naming: {
+          style: snapshot.metric_style,
+          counters: snapshot.counter_naming ?? 'total',
+          ...(snapshot.sdk_naming ? { sdk: snapshot.sdk_naming } : {}),
+          ...(snapshot.timer_unit ? { timerUnit: snapshot.timer_unit } : {}),
+        },
+        matchers: [],
+        instantsMs,
+      });
+      // Real data, not empty answers agreeing: most queries carry a value in these phases.
+      expect(result.withValue).toBeGreaterThan(result.compared / 2);
+      expect(result.requests).toBeLessThan(result.queries);
+    }, 120_000);
 
     test('healthy and idle phases are complete, not partial', () => {
       for (const name of ['healthy', 'idle'] as const) {

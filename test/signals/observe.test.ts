@@ -103,7 +103,9 @@ describe('observeCluster', () => {
       prometheus: client,
     });
     expect(snapshot).toMatchObject({ metric_style: 'tally', counter_naming: 'bare' });
-    expect(stats.queries).toContain('sum(rate(task_requests{service_name="history",cluster="prod"}[1m]))');
+    expect(stats.queries).toContain(
+      'sum by (task_type) (rate(task_requests{service_name="history",cluster="prod"}[1m]))',
+    );
     expect(stats.queries.some((q) => q.includes('_total'))).toBe(false);
   });
 
