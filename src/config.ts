@@ -19,7 +19,7 @@ export type { StoreConfig } from './models/index.ts';
 export interface Config {
   store: StoreConfig;
   temporal: { address: string; namespace: string; taskQueue: string };
-  api: { port: number; bearerToken: string | null; corsOrigins: readonly string[] };
+  api: { port: number; host: string; bearerToken: string | null; corsOrigins: readonly string[] };
   clusters: readonly ClusterConfig[];
   observeIntervalMs: number;
   assessmentIntervalMs: number;
@@ -41,6 +41,7 @@ const Env = type({
   'TEMPORAL_NAMESPACE?': 'string > 0',
   'COPILOT_TASK_QUEUE?': 'string > 0',
   'COPILOT_API_PORT?': 'string.integer.parse |> 0 <= number.integer <= 65535',
+  'COPILOT_API_HOST?': 'string > 0',
   'COPILOT_API_TOKEN?': 'string >= 16',
   'COPILOT_CORS_ORIGINS?': 'string',
   'COPILOT_CLUSTERS?': 'string > 0',
@@ -57,6 +58,8 @@ export const DEFAULTS = {
   temporalNamespace: 'default',
   taskQueue: 'copilot-task-queue',
   apiPort: 8081,
+  /** Loopback unless told otherwise: exposing the API is a deliberate choice (with a token, behind a proxy). */
+  apiHost: '127.0.0.1',
   embeddedDbPort: 54329,
   dsqlUser: 'admin',
   observeIntervalSec: 30,
@@ -111,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     api: {
       port: parsed.COPILOT_API_PORT ?? DEFAULTS.apiPort,
+      host: parsed.COPILOT_API_HOST ?? DEFAULTS.apiHost,
       bearerToken: parsed.COPILOT_API_TOKEN ?? null,
       corsOrigins: (parsed.COPILOT_CORS_ORIGINS ?? '')
         .split(',')

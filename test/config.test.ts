@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       namespace: 'default',
       taskQueue: 'copilot-task-queue',
     });
-    expect(config.api).toEqual({ port: 8081, bearerToken: null, corsOrigins: [] });
+    expect(config.api).toEqual({ port: 8081, host: '127.0.0.1', bearerToken: null, corsOrigins: [] });
     expect(config.observeIntervalMs).toBe(30_000);
     expect(config.assessmentIntervalMs).toBe(300_000);
     expect(config.retentionDays).toBe(7);

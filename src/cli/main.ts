@@ -1,4 +1,5 @@
 import { AppError } from '../models/index.ts';
+import { apiCommand } from './api.ts';
 import { backtestCommand } from './backtest.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   doctorCommand,
   dbCommand,
   workflowsCommand,
+  apiCommand,
 ];
 
 function usage(): string {

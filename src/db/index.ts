@@ -32,3 +32,4 @@ export { detectDialect, type MigrateOptions, migrate, pendingMigrations } from '
 export { MAX_PURGE_BATCH, type PurgeInput, type PurgeProgress, purgeOlderThan } from './purge.ts';
 export { backoffDelayMs, DEFAULT_RETRY_POLICY, inTransaction, type RetryPolicy } from './retry.ts';
 export { type Dialect, MIGRATIONS, renderStatement, STORE_TABLES } from './schema.ts';
+export { assessmentById, type ClusterKeys, latestKeys, type StateBucket, stateBuckets } from './status-reads.ts';

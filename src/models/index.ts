@@ -1,3 +1,5 @@
+export * from './api.ts';
+export * from './api-misc.ts';
 export * from './assessment.ts';
 export * from './cluster.ts';
 export * from './errors.ts';

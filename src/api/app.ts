@@ -1,0 +1,196 @@
+import type postgres from 'postgres';
+import { AppError } from '../models/index.ts';
+import type { ApiContext, Handler } from './context.ts';
+import { corsHeaders, createTokenCheck, preflightHeaders } from './guards.ts';
+import { type ApiResult, etagOf, failure, fromError, noneMatch, SECURITY_HEADERS } from './http.ts';
+import { createMetrics } from './metrics.ts';
+import { ROUTES, type Route } from './routes.ts';
+import { createStatusCache } from './status-cache.ts';
+
+export interface ApiOptions {
+  sql: postgres.Sql;
+  /** Cluster names from COPILOT_CLUSTERS, served before their first cycle and listed first. @default [] */
+  configuredClusters?: readonly string[];
+  /** A latest cycle older than this is stale and shown as `unknown`. */
+  staleAfterMs: number;
+  /** How often the background loop polls the store for changes. @default 5000 */
+  pollIntervalMs?: number;
+  /** Required as `Authorization: Bearer <token>` on every route but /healthz and /readyz. @default null (none) */
+  bearerToken?: string | null;
+  /** Origins allowed to call from a browser; `*` for any. @default [] */
+  corsOrigins?: readonly string[];
+  /** @default 65536 */
+  maxBodyBytes?: number;
+  /** Epoch ms. @default Date.now */
+  now?: () => number;
+  /** Receives unexpected errors and store failures, once each. @default console.error */
+  log?: (message: string, error: unknown) => void;
+}
+
+const defaultLog = (message: string, error: unknown) => {
+  console.error(`copilot api: ${message}: ${error instanceof Error ? error.message : String(error)}`);
+};
+
+function checkOptions(options: ApiOptions): void {
+  const bad = (message: string) => new AppError('CONFIG_INVALID', `api: ${message}`);
+  if (!(options.staleAfterMs > 0)) throw bad('staleAfterMs must be positive');
+  if (options.pollIntervalMs !== undefined && !(options.pollIntervalMs >= 100)) throw bad('pollIntervalMs < 100');
+  if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes > 0)) {
+    throw bad('maxBodyBytes must be a positive integer');
+  }
+  if (options.bearerToken != null && options.bearerToken.length < 16)
+    throw bad('the bearer token needs 16+ characters');
+  for (const origin of options.corsOrigins ?? []) {
+    if (origin !== '*' && URL.canParse(origin) && new URL(origin).origin === origin) continue;
+    if (origin !== '*') throw bad(`CORS origin ${origin} is not an origin such as https://grafana.example.com`);
+  }
+}
+
+/**
+ * The JSON API as one `fetch` function (style convention 3): tests call it with a `Request`, `server.ts` hands it to
+ * `Bun.serve`. `start()` begins the background poll; `refresh()` polls once (tests wait on it, never on a clock).
+ * @throws AppError CONFIG_INVALID for bad options, at construction.
+ */
+export function createApi(options: ApiOptions) {
+  checkOptions(options);
+  const log = options.log ?? defaultLog;
+  const now = options.now ?? Date.now;
+  const maxBodyBytes = options.maxBodyBytes ?? 65_536;
+  const cors = { origins: options.corsOrigins ?? [] };
+  const tokenOk = createTokenCheck(options.bearerToken ?? null);
+  const cache = createStatusCache({ sql: options.sql, configured: options.configuredClusters ?? [], now, log });
+  const metrics = createMetrics();
+  const api: ApiContext = { sql: options.sql, cache, now, staleAfterMs: options.staleAfterMs, maxBodyBytes, metrics };
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+
+  async function handle(req: Request, url: URL, route: Route | null, params: Record<string, string>) {
+    const origin = req.headers.get('origin');
+    if (!route) return failure({ status: 404, code: 'NOT_FOUND', message: 'no such route; see docs/api.md' });
+    const allow = [...route.methods, ...(route.methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    if (req.method === 'OPTIONS') {
+      return { status: 204, body: null, headers: { ...preflightHeaders(cors, origin), Allow: allow } };
+    }
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    const handler: Handler | undefined = route.methods.some((m) => m === method) ? route.handler : undefined;
+    if (!handler) {
+      return failure({ status: 405, code: 'METHOD_NOT_ALLOWED', message: `use ${allow}`, headers: { Allow: allow } });
+    }
+    if (!route.open && !(await tokenOk(req.headers.get('authorization')))) {
+      return failure({
+        status: 401,
+        code: 'AUTH_FAILED',
+        message: 'a valid bearer token is required',
+        headers: { 'WWW-Authenticate': 'Bearer realm="copilot"' },
+      });
+    }
+    const tooLarge = await bodyTooLarge(req, maxBodyBytes);
+    if (tooLarge) return tooLarge;
+    return handler(req, { api, url, params });
+  }
+
+  async function fetch(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const found = matchRoute(url.pathname);
+    let result: ApiResult;
+    try {
+      result = found.error ?? (await handle(req, url, found.route, found.params));
+    } catch (error) {
+      if (error instanceof AppError && error.code.startsWith('STORE_')) cache.recordStoreError();
+      result = fromError(error, log);
+    }
+    const response = await finish(req, result, corsHeaders(cors, req.headers.get('origin')));
+    metrics.countRequest({ route: found.route?.path ?? 'unmatched', method: req.method, status: response.status });
+    return response;
+  }
+
+  return {
+    fetch,
+    refresh: () => cache.refresh(),
+    /** Poll every `pollIntervalMs` until `stop()`; polls never overlap. */
+    start(): void {
+      stopped = false;
+      const tick = async () => {
+        await cache.refresh();
+        if (!stopped) timer = setTimeout(tick, options.pollIntervalMs ?? 5_000);
+      };
+      void tick();
+    },
+    stop(): void {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;
+
+interface Match {
+  route: Route | null;
+  params: Record<string, string>;
+  /** The path named a route but could not be decoded. */
+  error?: ApiResult;
+}
+
+function matchRoute(pathname: string): Match {
+  const exact = ROUTES.find((route) => route.path === pathname);
+  if (exact) return { route: exact, params: {} };
+  const parts = pathname.split('/');
+  for (const route of ROUTES) {
+    const pattern = route.path.split('/');
+    const fits = (segment: string, i: number) =>
+      segment.startsWith(':') ? (parts[i] ?? '') !== '' : segment === parts[i];
+    if (pattern.length !== parts.length || !pattern.every(fits)) continue;
+    const params: Record<string, string> = {};
+    for (const [i, segment] of pattern.entries()) {
+      if (!segment.startsWith(':')) continue;
+      try {
+        params[segment.slice(1)] = decodeURIComponent(parts[i] ?? '');
+      } catch {
+        const error = failure({
+          status: 400,
+          code: 'INVALID_INPUT',
+          message: 'malformed percent-encoding in the path',
+        });
+        return { route, params: {}, error };
+      }
+    }
+    return { route, params };
+  }
+  return { route: null, params: {} };
+}
+
+/** Refuse a body over the limit by its declared length, or while reading it when the length is not declared. */
+async function bodyTooLarge(req: Request, maxBytes: number): Promise<ApiResult | null> {
+  const tooLarge = failure({
+    status: 413,
+    code: 'PAYLOAD_TOO_LARGE',
+    message: `bodies are limited to ${maxBytes} bytes`,
+  });
+  const declared = req.headers.get('content-length');
+  if (declared !== null && !/^\d{1,15}$/.test(declared)) {
+    return failure({ status: 400, code: 'INVALID_INPUT', message: 'malformed Content-Length' });
+  }
+  if (declared !== null && Number(declared) > maxBytes) return tooLarge;
+  if (!req.body) return null;
+  let total = 0;
+  for await (const chunk of req.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) return tooLarge;
+  }
+  return null;
+}
+
+async function finish(req: Request, result: ApiResult, cors: Record<string, string>): Promise<Response> {
+  const headers = new Headers({ ...SECURITY_HEADERS, ...cors, ...result.headers });
+  if (result.status === 204) return new Response(null, { status: 204, headers });
+  const text = result.text ? result.text.body : JSON.stringify(result.body);
+  headers.set('Content-Type', result.text ? result.text.contentType : 'application/json; charset=utf-8');
+  const head = req.method === 'HEAD';
+  if (result.conditional && result.status === 200 && (req.method === 'GET' || head)) {
+    const etag = await etagOf(text);
+    headers.set('ETag', etag);
+    if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
+  }
+  return new Response(head ? null : text, { status: result.status, headers });
+}

@@ -1,0 +1,59 @@
+/** Cross-origin access and the optional bearer token: what a request must pass before any route runs. */
+
+export interface CorsPolicy {
+  /** Exact origins (`https://grafana.example.com`), or `*` for any. Empty: no cross-origin access. */
+  origins: readonly string[];
+}
+
+const ALLOWED_METHODS = 'GET, HEAD, POST, OPTIONS';
+const ALLOWED_HEADERS = 'Authorization, Content-Type, If-None-Match';
+/** Browsers cap this (Chromium at 2 h); 10 minutes keeps a changed policy from lingering. */
+const PREFLIGHT_MAX_AGE_SEC = 600;
+
+/**
+ * CORS headers for a request's `Origin`: only configured origins are echoed back. `Vary: Origin` always, because the
+ * answer depends on it and a shared cache must not hand one origin's headers to another.
+ * @see https://fetch.spec.whatwg.org/#http-cors-protocol
+ */
+export function corsHeaders(policy: CorsPolicy, origin: string | null): Record<string, string> {
+  const headers: Record<string, string> = { Vary: 'Origin' };
+  if (origin === null) return headers;
+  const allowed = policy.origins.includes('*') || policy.origins.includes(origin);
+  if (!allowed) return headers;
+  headers['Access-Control-Allow-Origin'] = policy.origins.includes('*') ? '*' : origin;
+  headers['Access-Control-Expose-Headers'] = 'ETag, WWW-Authenticate';
+  return headers;
+}
+
+/** Extra headers on a preflight answer from an allowed origin. */
+export function preflightHeaders(policy: CorsPolicy, origin: string | null): Record<string, string> {
+  const headers = corsHeaders(policy, origin);
+  if (!headers['Access-Control-Allow-Origin']) return headers;
+  return {
+    ...headers,
+    'Access-Control-Allow-Methods': ALLOWED_METHODS,
+    'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+    'Access-Control-Max-Age': String(PREFLIGHT_MAX_AGE_SEC),
+  };
+}
+
+async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+}
+
+/**
+ * Build the token check. Both sides are hashed first so the comparison always runs over 32 bytes, whatever the
+ * presented token's length, and the XOR loop visits every byte: its time says nothing about how much matched.
+ */
+export function createTokenCheck(token: string | null): (authorization: string | null) => Promise<boolean> {
+  if (token === null) return async () => true;
+  const digest = sha256(token);
+  return async (authorization) => {
+    const expected = await digest;
+    const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+    const presented = await sha256(match?.[1] ?? '');
+    let difference = match ? 0 : 1;
+    for (let i = 0; i < expected.length; i++) difference |= (expected[i] ?? 0) ^ (presented[i] ?? 0);
+    return difference === 0;
+  };
+}

@@ -1,0 +1,119 @@
+import type { ApiError, ApiErrorCode, ErrorCode } from '../models/index.ts';
+import { AppError } from '../models/index.ts';
+
+/** What a handler returns; the app turns it into a Response (JSON, ETag, CORS, security headers, metrics). */
+export interface ApiResult {
+  status: number;
+  body: unknown;
+  /** Offer an ETag and answer If-None-Match with 304 (stable bodies only). */
+  conditional?: boolean;
+  headers?: Record<string, string>;
+  /** Already-serialized text body with its content type (the Prometheus exposition). */
+  text?: { body: string; contentType: string };
+}
+
+export function ok(body: unknown, conditional = true): ApiResult {
+  return { status: 200, body, conditional };
+}
+
+/** An error result with the API's one error shape. */
+export function failure(input: {
+  status: number;
+  code: ApiErrorCode;
+  message: string;
+  problems?: Readonly<Record<string, readonly string[]>>;
+  headers?: Record<string, string>;
+}): ApiResult {
+  const error: ApiError['error'] = { code: input.code, message: input.message };
+  if (input.problems) {
+    error.problems = Object.fromEntries(Object.entries(input.problems).map(([path, list]) => [path, [...list]]));
+  }
+  return { status: input.status, body: { error }, ...(input.headers ? { headers: input.headers } : {}) };
+}
+
+/** Shorthand for the most common failure, bad input. */
+export function invalid(message: string, problems?: Readonly<Record<string, readonly string[]>>): ApiResult {
+  return failure({ status: 400, code: 'INVALID_INPUT', message, ...(problems ? { problems } : {}) });
+}
+
+/**
+ * The API edge's one mapping of error codes to HTTP statuses and API codes. Codes a request cannot cause (upstream,
+ * config) mean a fault of ours and become a generic 500 whose text says nothing internal.
+ */
+function edgeOf(code: ErrorCode): { status: number; code: ApiErrorCode } | null {
+  switch (code) {
+    case 'INVALID_INPUT':
+      return { status: 400, code };
+    case 'NOT_FOUND':
+      return { status: 404, code };
+    case 'AUTH_FAILED':
+      // The request's own credentials are checked before any store call; reaching here means the store refused ours.
+      return { status: 503, code: 'STORE_UNAVAILABLE' };
+    case 'STORE_UNAVAILABLE':
+    case 'STORE_SCHEMA':
+    case 'STORE_CONFLICT':
+      return { status: 503, code };
+    case 'STORE_LIMIT':
+    case 'CONFIG_INVALID':
+    case 'CANCELLED':
+    case 'UPSTREAM_UNREACHABLE':
+    case 'UPSTREAM_TIMEOUT':
+    case 'UPSTREAM_THROTTLED':
+    case 'UPSTREAM_STATUS':
+    case 'UPSTREAM_BAD_BODY':
+    case 'UPSTREAM_QUERY_ERROR':
+    case 'CREDENTIALS_UNAVAILABLE':
+      return null;
+    default: {
+      const unreachable: never = code;
+      return unreachable;
+    }
+  }
+}
+
+/** Map anything a handler threw. `log` receives unexpected errors once; their text never reaches the client. */
+export function fromError(error: unknown, log: (message: string, error: unknown) => void): ApiResult {
+  if (error instanceof AppError) {
+    const edge = edgeOf(error.code);
+    if (edge) {
+      // Store messages name hosts and SQL; clients get the code and a sentence, operators the log line.
+      if (edge.status >= 500) log(`store error ${error.code}`, error);
+      const message = edge.status >= 500 ? 'the state store is unavailable' : error.message;
+      return failure({
+        ...edge,
+        message,
+        ...(edge.status < 500 && error.problems ? { problems: error.problems } : {}),
+      });
+    }
+  }
+  log('unexpected error', error);
+  return failure({ status: 500, code: 'INTERNAL', message: 'internal error' });
+}
+
+/**
+ * Headers on every response. The API serves JSON only, so the CSP forbids everything and framing is refused; `no-cache`
+ * (not `no-store`) lets Grafana revalidate with If-None-Match instead of downloading an unchanged body.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-cache',
+});
+
+/** A strong ETag over the exact body bytes: SHA-256, first 16 bytes, base64url. */
+export async function etagOf(body: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+  return `"${Buffer.from(digest.subarray(0, 16)).toString('base64url')}"`;
+}
+
+/**
+ * RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so `W/"x"` matches `"x"`; `*` matches any current body.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-13.1.2
+ */
+export function noneMatch(header: string | null, etag: string): boolean {
+  if (header === null) return false;
+  const strip = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || strip(tag) === etag);
+}

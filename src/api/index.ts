@@ -1,0 +1,3 @@
+export { type Api, type ApiOptions, createApi } from './app.ts';
+export { ROUTES } from './routes.ts';
+export { serveApi } from './server.ts';

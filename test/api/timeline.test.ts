@@ -1,0 +1,123 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { writeCycle } from '../../src/db/index.ts';
+import { TimelineResponse } from '../../src/models/index.ts';
+import { openPostgres } from '../db/backends.ts';
+import { apiError, BACKLOG_RULE, call, firingCycle, shape, T0, testApi } from './helpers.ts';
+
+const db = await openPostgres();
+afterAll(() => db.close());
+
+/** 25 cycles, 30 s apart, ending at T0: happy, but critical for cycles 10–12 and blind-ish unknown at 20. */
+const CYCLES = 25;
+const atOf = (i: number) => T0 - (CYCLES - 1 - i) * 30_000;
+for (let i = 0; i < CYCLES; i++) {
+  const state = i >= 10 && i <= 12 ? 'critical' : i === 20 ? 'unknown' : 'happy';
+  await writeCycle(
+    db.sql,
+    firingCycle({ cluster: 'tl', atMs: atOf(i), state, ...(state === 'critical' ? { firing: [BACKLOG_RULE] } : {}) }),
+  );
+}
+const api = testApi(db.sql);
+await api.refresh();
+const iso = (ms: number) => new Date(ms).toISOString();
+const range = `start=${iso(T0 - 3_600_000)}&end=${iso(T0)}`;
+
+async function page(query: string) {
+  const reply = await call(api, `/status/timeline?${query}`);
+  expect(reply.status).toBe(200);
+  return shape(TimelineResponse, reply.body);
+}
+
+describe('/status/timeline', () => {
+  test('every cycle, newest first, paged by cursor without gaps or repeats', async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const body: TimelineResponse = await page(`${range}&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...body.timeline.map((point) => point.at));
+      cursor = body.next_cursor;
+      pages += 1;
+    } while (cursor !== null);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(Array.from({ length: CYCLES }, (_, i) => iso(atOf(CYCLES - 1 - i))));
+  });
+
+  test('a cycle point names the rules that fired', async () => {
+    const body = await page(`start=${iso(atOf(11))}&end=${iso(atOf(11))}`);
+    expect(body.timeline).toEqual([
+      {
+        at: iso(atOf(11)),
+        health_state: 'critical',
+        data_quality: 'partial',
+        scale_band: 'mid-scale',
+        cycles: 1,
+        firing: [BACKLOG_RULE],
+      },
+    ]);
+  });
+
+  test('with step, the worst state per epoch-aligned bucket, paged the same way', async () => {
+    const all = await page(`${range}&step=5m`);
+    const stepMs = 300_000;
+    const expected = new Map<number, { states: string[]; cycles: number }>();
+    for (let i = 0; i < CYCLES; i++) {
+      const bucket = Math.floor(atOf(i) / stepMs) * stepMs;
+      const state = i >= 10 && i <= 12 ? 'critical' : i === 20 ? 'unknown' : 'happy';
+      const entry = expected.get(bucket) ?? { states: [], cycles: 0 };
+      expected.set(bucket, { states: [...entry.states, state], cycles: entry.cycles + 1 });
+    }
+    const rank = ['happy', 'unknown', 'stressed', 'critical'];
+    const want = [...expected.entries()]
+      .sort(([a], [b]) => b - a)
+      .map(([bucket, { states, cycles }]) => ({
+        at: iso(bucket),
+        cycles,
+        health_state: states.reduce((w, s) => (rank.indexOf(s) > rank.indexOf(w) ? s : w), 'happy'),
+      }));
+    const got: { at: string; cycles: number; health_state: string }[] = all.timeline.map(
+      ({ at, cycles, health_state }) => ({ at, cycles, health_state }),
+    );
+    expect(got).toEqual(want);
+    expect(all.step_sec).toBe(300);
+    const paged: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const body: TimelineResponse = await page(`${range}&step=5m&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      paged.push(...body.timeline.map((p) => p.at));
+      cursor = body.next_cursor;
+    } while (cursor !== null);
+    expect(paged).toEqual(want.map((w) => w.at));
+  });
+
+  test.each([
+    ['inverted range', `start=${iso(T0)}&end=${iso(T0 - 1000)}`],
+    ['range over 31 days', `start=${iso(T0 - 32 * 86_400_000)}&end=${iso(T0)}`],
+    ['malformed start', 'start=yesterday'],
+    ['a time without zone', 'start=2024-01-15T12:00:00'],
+    ['a time before 1970', 'start=0000-01-01T00:00:00Z'],
+    ['an impossible date', 'start=2024-13-45T99:00:00Z'],
+    ['step below a second', 'step=0s'],
+    ['step with a bad unit', 'step=5y'],
+    ['limit zero', 'limit=0'],
+    ['limit over the page size', 'limit=501'],
+    ['a garbage cursor', 'cursor=!!!'],
+    ['a cursor of another query', `cursor=${Buffer.from('{"q":"other"}').toString('base64url')}`],
+  ])('%s is a 400', async (_name, query) => {
+    const reply = await call(api, `/status/timeline?${query}`);
+    expect(reply.status).toBe(400);
+    expect(apiError(reply.body).error.code).toBe('INVALID_INPUT');
+  });
+
+  test('a cursor from a step query is refused on a query without step', async () => {
+    const first = await page(`${range}&step=5m&limit=1`);
+    const reply = await call(api, `/status/timeline?${range}&cursor=${first.next_cursor}`);
+    expect(reply.status).toBe(400);
+  });
+
+  test('defaults to the 24 hours before now', async () => {
+    const body = await page('');
+    expect([body.start, body.end]).toEqual([iso(T0 - 86_400_000), iso(T0)]);
+    expect(body.timeline).toHaveLength(CYCLES);
+  });
+});
