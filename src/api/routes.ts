@@ -1,4 +1,5 @@
 import type { Handler } from './context.ts';
+import { getIcon, getPage, getScript, getStyle } from './page.ts';
 import { getAssessment, getClusters, getHealthz, getMetrics, getReadyz, postActions } from './routes-other.ts';
 import { getIssues, getServices, getSignals, getStatus, getSummary } from './routes-status.ts';
 import { getTimeline } from './timeline.ts';
@@ -26,4 +27,9 @@ export const ROUTES: readonly Route[] = [
   { path: '/healthz', methods: ['GET'], handler: getHealthz, open: true },
   { path: '/readyz', methods: ['GET'], handler: getReadyz, open: true },
   { path: '/metrics', methods: ['GET'], handler: getMetrics },
+  // The status page and its files hold no data (the script fetches it), so they are served without the token.
+  { path: '/', methods: ['GET'], handler: getPage, open: true },
+  { path: '/ui/app.js', methods: ['GET'], handler: getScript, open: true },
+  { path: '/ui/app.css', methods: ['GET'], handler: getStyle, open: true },
+  { path: '/ui/icon.svg', methods: ['GET'], handler: getIcon, open: true },
 ];
