@@ -1,0 +1,135 @@
+import { afterAll, describe, expect, test } from 'bun:test';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { serveApi } from '../../src/api/index.ts';
+import { openPostgres } from '../db/backends.ts';
+import { launchChromium } from '../support/chromium.ts';
+import { BACKLOG_RULE, testApi } from './helpers.ts';
+import { NEAR_RULE, PAGE_CLUSTERS, STRESS_RULE, seedPage } from './page-seed.ts';
+
+// The status page in Debian's headless Chromium against a real API (real Bun.serve) over a seeded Postgres.
+const SCREENSHOT_DIR = resolve(import.meta.dir, '../../test-output/screenshots');
+mkdirSync(SCREENSHOT_DIR, { recursive: true });
+console.log(`status page screenshots: ${SCREENSHOT_DIR}`);
+
+const db = await openPostgres();
+await seedPage(db.sql);
+const api = testApi(db.sql, { configuredClusters: [PAGE_CLUSTERS.unobserved] });
+await api.refresh();
+const server = serveApi({ api, host: '127.0.0.1', port: 0 });
+const base = `http://127.0.0.1:${server.port}`;
+const browser = await launchChromium();
+afterAll(async () => {
+  await browser.close();
+  await server.stop(true);
+  await db.close();
+});
+
+interface Card {
+  cluster: string | null;
+  badge: string | null;
+  stale: boolean;
+  blind: boolean;
+  firing: string[];
+}
+
+/** Open the page, wait for its first completed refresh, collect console errors (CSP violations land there). */
+async function openPage(viewport: { width: number; height: number }): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-refreshes]');
+  return { page, errors };
+}
+
+function readCards(page: Page): Promise<Card[]> {
+  return page.$$eval('section.cluster', (sections) =>
+    sections.map((s) => ({
+      cluster: s.getAttribute('data-cluster'),
+      badge: s.querySelector('.card-head [data-role=badge]')?.textContent ?? null,
+      stale: s.querySelector('[data-role=stale]') !== null,
+      blind: s.querySelector('[data-role=blind]') !== null,
+      firing: [...s.querySelectorAll('table.firing tbody tr td:first-child')].map((td) => td.textContent ?? ''),
+    })),
+  );
+}
+
+const EXPECTED_CARDS: Card[] = [
+  // The configured cluster comes first, then the stored ones by name (GET /clusters' order).
+  { cluster: PAGE_CLUSTERS.unobserved, badge: 'Unknown', stale: true, blind: true, firing: [] },
+  { cluster: PAGE_CLUSTERS.critical, badge: 'Critical', stale: false, blind: false, firing: [BACKLOG_RULE] },
+  { cluster: PAGE_CLUSTERS.happy, badge: 'Happy', stale: false, blind: false, firing: [] },
+  { cluster: PAGE_CLUSTERS.stressed, badge: 'Stressed', stale: false, blind: false, firing: [STRESS_RULE] },
+  { cluster: PAGE_CLUSTERS.stale, badge: 'Unknown', stale: true, blind: true, firing: [] },
+  { cluster: PAGE_CLUSTERS.blind, badge: 'Unknown', stale: false, blind: true, firing: [] },
+];
+
+describe.each([
+  ['desktop', { width: 1280, height: 800 }],
+  ['phone', { width: 390, height: 844 }],
+])('status page at %s width', (name, viewport) => {
+  test('a badge per cluster, firing rules, stale and blind notices, no CSP violation', async () => {
+    const { page, errors } = await openPage(viewport);
+    const shot = join(SCREENSHOT_DIR, `status-${name}.png`);
+    await page.screenshot({ path: shot, fullPage: true });
+    const critical = join(SCREENSHOT_DIR, `status-${name}-${PAGE_CLUSTERS.critical}.png`);
+    await page.locator(`section.cluster[data-cluster="${PAGE_CLUSTERS.critical}"]`).screenshot({ path: critical });
+    console.log(`screenshots: ${shot}, ${critical}`);
+    expect(await readCards(page)).toEqual(EXPECTED_CARDS);
+    expect(errors).toEqual([]);
+    // Nothing wider than the screen: a phone scrolls down, never sideways (tables scroll inside their box).
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+    await page.close();
+  });
+});
+
+describe('one cluster in detail (desktop)', () => {
+  test('the critical card: values against thresholds, the issue, the action, the timeline strip', async () => {
+    const { page } = await openPage({ width: 1280, height: 800 });
+    const card = page.locator(`section.cluster[data-cluster="${PAGE_CLUSTERS.critical}"]`);
+    expect(await card.locator('table.firing tbody tr').allTextContents()).toEqual([
+      `${BACKLOG_RULE}primary.history.backlog_age_sec200> 120Critical`,
+    ]);
+    expect(await card.locator('li.issue strong').allTextContents()).toEqual([`critical: issue from ${BACKLOG_RULE}`]);
+    expect(await card.locator('li.action strong').allTextContents()).toEqual(['scale frontend']);
+    const cells = await card
+      .locator('svg.strip rect.cell')
+      .evaluateAll((rects) => rects.map((r) => r.getAttribute('class')));
+    const count = (state: string) => cells.filter((c) => c === `cell state-${state}`).length;
+    // 12 ten-minute buckets each; the last critical bucket also holds the seeded latest cycles.
+    expect({ happy: count('happy'), stressed: count('stressed'), critical: count('critical') }).toEqual({
+      happy: 12,
+      stressed: 12,
+      critical: 12,
+    });
+    await page.close();
+  });
+
+  test('the stressed card names the nearest escalation; the stale card says since when', async () => {
+    const { page } = await openPage({ width: 1280, height: 800 });
+    const stressed = page.locator(`section.cluster[data-cluster="${PAGE_CLUSTERS.stressed}"]`);
+    expect(await stressed.locator('.escalation').textContent()).toBe(
+      `${NEAR_RULE} would make it Critical: primary.history.backlog_age_sec is 90, threshold > 120 (25% headroom).`,
+    );
+    const stale = page.locator(`section.cluster[data-cluster="${PAGE_CLUSTERS.stale}"]`);
+    expect(await stale.locator('[data-role=stale]').textContent()).toContain(
+      'no observation since 2024-01-15 11:50:00 UTC',
+    );
+    await page.close();
+  });
+
+  test('the CSP is enforced: an injected inline script does not run', async () => {
+    const { page } = await openPage({ width: 1280, height: 800 });
+    await expect(page.addScriptTag({ content: 'window.injected = true;' })).rejects.toThrow();
+    expect(await page.evaluate(() => 'injected' in window)).toBe(false);
+    await page.close();
+  });
+});
