@@ -133,3 +133,20 @@ describe('one cluster in detail (desktop)', () => {
     await page.close();
   });
 });
+
+test('when the API stops answering, the page says so and keeps the last status, marked outdated', async () => {
+  const own = serveApi({ api, host: '127.0.0.1', port: 0 });
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(`http://127.0.0.1:${own.port}/`);
+  await page.waitForSelector('body[data-refreshes="1"]');
+  await own.stop(true);
+  // The page refreshes on its timer and whenever it becomes visible; the event stands in for the 30 s timer.
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.waitForSelector('body[data-refreshes="2"]');
+  expect(await page.locator('#banner').isVisible()).toBe(true);
+  expect(await page.locator('#banner').textContent()).toMatch(/^The copilot API cannot be read .* is stale\.$/);
+  expect(await page.locator('section.cluster').count()).toBe(EXPECTED_CARDS.length);
+  expect(await page.locator('section.cluster.outdated').count()).toBe(EXPECTED_CARDS.length);
+  await page.screenshot({ path: join(SCREENSHOT_DIR, 'status-phone-unreachable.png') });
+  await page.close();
+});
