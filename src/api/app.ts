@@ -188,7 +188,7 @@ async function finish(req: Request, result: ApiResult, cors: Record<string, stri
   headers.set('Content-Type', result.text ? result.text.contentType : 'application/json; charset=utf-8');
   const head = req.method === 'HEAD';
   if (result.conditional && result.status === 200 && (req.method === 'GET' || head)) {
-    const etag = await etagOf(text);
+    const etag = result.text?.etag ?? (await etagOf(text));
     headers.set('ETag', etag);
     if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   }

@@ -8,8 +8,11 @@ export interface ApiResult {
   /** Offer an ETag and answer If-None-Match with 304 (stable bodies only). */
   conditional?: boolean;
   headers?: Record<string, string>;
-  /** Already-serialized text body with its content type (the Prometheus exposition). */
-  text?: { body: string; contentType: string };
+  /**
+   * Already-serialized text body with its content type (the Prometheus exposition, the page, a memoized status);
+   * `etag`, when given, is that body's ETag computed once instead of on every request.
+   */
+  text?: { body: string; contentType: string; etag?: string };
 }
 
 export function ok(body: unknown, conditional = true): ApiResult {

@@ -1,7 +1,10 @@
 import { afterAll, expect, test } from 'bun:test';
+import { etagOf } from '../../src/api/http.ts';
 import { PAGE_CSP } from '../../src/api/page.ts';
+import { writeCycle } from '../../src/db/index.ts';
+import { StatusResponse } from '../../src/models/index.ts';
 import { openPostgres } from '../db/backends.ts';
-import { call, testApi } from './helpers.ts';
+import { call, firingCycle, shape, T0, testApi } from './helpers.ts';
 
 // The page's HTTP side without a browser: what it is served as, and that it carries its own CSP.
 const db = await openPostgres();
@@ -51,4 +54,21 @@ test('the JSON routes keep the token and their stricter CSP', async () => {
   const reply = await call(api, '/status');
   expect(reply.status).toBe(401);
   expect(reply.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+});
+
+test('/status is memoized per cache entry yet turns stale with the clock and changes with the data', async () => {
+  let nowMs = T0;
+  const clocked = testApi(db.sql, { now: () => nowMs });
+  await writeCycle(db.sql, firingCycle({ cluster: 'memo', atMs: T0 - 10_000, state: 'happy' }));
+  await clocked.refresh();
+  const first = await call(clocked, '/status?cluster=memo');
+  const again = await call(clocked, '/status?cluster=memo');
+  expect([again.text, again.headers.get('etag')]).toEqual([first.text, first.headers.get('etag')]);
+  expect(first.headers.get('etag')).toBe(await etagOf(first.text));
+  nowMs = T0 + 600_000;
+  const stale = shape(StatusResponse, (await call(clocked, '/status?cluster=memo')).body);
+  expect([stale.health_state, stale.stale_reason]).toEqual(['unknown', 'no_recent_cycle']);
+  await writeCycle(db.sql, firingCycle({ cluster: 'memo', atMs: nowMs - 5_000, state: 'critical' }));
+  await clocked.refresh();
+  expect(shape(StatusResponse, (await call(clocked, '/status?cluster=memo')).body).health_state).toBe('critical');
 });
