@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const LIMIT_LINES = 300;
-const roots = ['src', 'test', 'bench'];
+const roots = ['src', 'test', 'bench', 'grafana'];
 const allowlist = new Set(
   readFileSync('.ci/file-size-allowlist.txt', 'utf8')
     .split('\n')
