@@ -117,7 +117,7 @@ describe('redaction', () => {
     fc.assert(
       fc.property(fc.array(identifierArb, { minLength: 1, maxLength: 5 }), token, (ids, cluster) => {
         const named = { ...decision, cluster: `${cluster}-eu` };
-        const logs = ids.map((id, index) => logPattern(`sig_${index}`, 'history', index + 1));
+        const logs = ids.map((_id, index) => logPattern(`sig_${index}`, 'history', index + 1));
         const rules = rulesOnly(named, logs);
         const bundle = buildEvidence({
           decision: named,
