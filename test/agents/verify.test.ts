@@ -215,7 +215,7 @@ describe('verification', () => {
           expect(kinds).toContain('unknown_number');
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 120 },
     );
   });
 
