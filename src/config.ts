@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
+import { LlmEnv, readLlmConfig } from './config-llm.ts';
 import { validateOverrides } from './health/index.ts';
-import type { ClusterConfig } from './models/index.ts';
+import type { ClusterConfig, LlmConfig } from './models/index.ts';
 import { AppError, ClusterConfigList, parseJsonText, parseOrThrow } from './models/index.ts';
 import { parseLabelMatchers } from './signals/promql.ts';
 
@@ -30,9 +31,11 @@ export interface Config {
    * serializing the config cannot leak a secret key.
    */
   readonly awsEnv: Readonly<Record<string, string | undefined>>;
+  /** The explainer's model provider (config-llm.ts); `none` explains with rules only. */
+  llm: LlmConfig;
 }
 
-const Env = type({
+const Env = LlmEnv.and({
   'DATABASE_URL?': /^postgres(ql)?:\/\//,
   'DSQL_ENDPOINT?': 'string > 0',
   'DSQL_USER?': 'string > 0',
@@ -127,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: parsed.COPILOT_RETENTION_DAYS ?? DEFAULTS.retentionDays,
     awsRegion: parsed.AWS_REGION ?? null,
     awsEnv: Object.freeze(awsVariables(env)),
+    llm: readLlmConfig(parsed),
   };
   Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);

@@ -1,0 +1,77 @@
+import { type } from 'arktype';
+import type { LlmConfig } from './models/index.ts';
+import { AppError, LlmProviderName, StructuredOutputMode } from './models/index.ts';
+
+/**
+ * The explainer's part of the environment, kept apart from config.ts so the LLM settings change in one place.
+ * `COPILOT_LLM_PROVIDER` picks the provider; Bedrock defaults to Claude Sonnet (dispatcher) and Claude Opus
+ * (researcher) through US cross-region inference profiles, which newer Claude models require; an
+ * OpenAI-compatible server needs its base URL and both model ids, since no default could be right.
+ */
+export const LlmEnv = type({
+  'COPILOT_LLM_PROVIDER?': LlmProviderName,
+  'COPILOT_LLM_DISPATCHER_MODEL?': 'string > 0',
+  'COPILOT_LLM_RESEARCHER_MODEL?': 'string > 0',
+  'COPILOT_LLM_BASE_URL?': 'string.url',
+  'COPILOT_LLM_API_KEY?': 'string > 0',
+  'COPILOT_LLM_STRUCTURED_OUTPUT?': StructuredOutputMode,
+  'COPILOT_LLM_TIMEOUT_SEC?': 'string.integer.parse |> 1 <= number.integer <= 600',
+  'AWS_REGION?': 'string > 0',
+});
+type LlmEnv = typeof LlmEnv.infer;
+
+export const LLM_DEFAULTS = {
+  provider: 'none',
+  bedrockDispatcherModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+  bedrockResearcherModel: 'us.anthropic.claude-opus-4-5-20251101-v1:0',
+  structuredOutput: 'json_schema',
+  timeoutSec: 60,
+} as const;
+
+/** @throws AppError CONFIG_INVALID naming the variable that is missing or does not fit the provider. */
+export function readLlmConfig(env: LlmEnv): LlmConfig {
+  const provider = env.COPILOT_LLM_PROVIDER ?? LLM_DEFAULTS.provider;
+  const timeoutMs = (env.COPILOT_LLM_TIMEOUT_SEC ?? LLM_DEFAULTS.timeoutSec) * 1000;
+  const invalid = (variable: string, reason: string) =>
+    new AppError('CONFIG_INVALID', `${variable}: ${reason}`, { problems: { [variable]: [reason] } });
+  switch (provider) {
+    case 'none':
+      return { provider };
+    case 'bedrock': {
+      if (!env.AWS_REGION) throw invalid('AWS_REGION', 'COPILOT_LLM_PROVIDER=bedrock needs the Bedrock region');
+      if (env.COPILOT_LLM_API_KEY) {
+        throw invalid('COPILOT_LLM_API_KEY', 'Bedrock signs with AWS credentials (SigV4); an API key is not used');
+      }
+      return {
+        provider,
+        region: env.AWS_REGION,
+        dispatcherModel: env.COPILOT_LLM_DISPATCHER_MODEL ?? LLM_DEFAULTS.bedrockDispatcherModel,
+        researcherModel: env.COPILOT_LLM_RESEARCHER_MODEL ?? LLM_DEFAULTS.bedrockResearcherModel,
+        baseUrl: env.COPILOT_LLM_BASE_URL ?? null,
+        timeoutMs,
+      };
+    }
+    case 'openai-compatible': {
+      const need = 'is required with COPILOT_LLM_PROVIDER=openai-compatible';
+      if (!env.COPILOT_LLM_BASE_URL) throw invalid('COPILOT_LLM_BASE_URL', `${need} (e.g. http://127.0.0.1:8080/v1)`);
+      if (!env.COPILOT_LLM_DISPATCHER_MODEL) throw invalid('COPILOT_LLM_DISPATCHER_MODEL', need);
+      if (!env.COPILOT_LLM_RESEARCHER_MODEL) throw invalid('COPILOT_LLM_RESEARCHER_MODEL', need);
+      const config: LlmConfig = {
+        provider,
+        dispatcherModel: env.COPILOT_LLM_DISPATCHER_MODEL,
+        researcherModel: env.COPILOT_LLM_RESEARCHER_MODEL,
+        baseUrl: env.COPILOT_LLM_BASE_URL,
+        apiKey: env.COPILOT_LLM_API_KEY ?? null,
+        structuredOutput: env.COPILOT_LLM_STRUCTURED_OUTPUT ?? LLM_DEFAULTS.structuredOutput,
+        timeoutMs,
+      };
+      // Logging or serializing the config must not leak the key.
+      Object.defineProperty(config, 'apiKey', { enumerable: false });
+      return config;
+    }
+    default: {
+      const unreachable: never = provider;
+      throw invalid('COPILOT_LLM_PROVIDER', `unknown provider ${String(unreachable)}`);
+    }
+  }
+}
