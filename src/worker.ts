@@ -7,6 +7,7 @@ import type { Config } from './config.ts';
 import { loadConfig } from './config.ts';
 import { migrate, openStore } from './db/index.ts';
 import type { ClusterConfig } from './models/index.ts';
+import { fleetIndex } from './signals/index.ts';
 import { connectTemporal, NO_CLUSTERS_WARNING, reconcileWorkflows } from './temporal.ts';
 
 /**
@@ -57,6 +58,7 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
       sql: store.sql,
       prometheusFor: (cluster) => clientsFor(cluster).prometheus,
       lokiFor: (cluster) => clientsFor(cluster).loki,
+      fleetFor: fleetIndex(config.clusters),
       clock: Date.now,
     });
     const connection = await NativeConnection.connect({ address: config.temporal.address });

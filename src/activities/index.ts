@@ -21,7 +21,8 @@ import type {
   StoredCycle,
 } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
-import { blindSnapshot, observeCluster } from '../signals/index.ts';
+import type { Fleet } from '../signals/index.ts';
+import { blindSnapshot, createSharedRequests, observeCluster } from '../signals/index.ts';
 import { countLogPatterns, DEFAULT_LOKI_SELECTOR } from '../signals/log-patterns.ts';
 import { toActivityFailure } from './failures.ts';
 
@@ -49,6 +50,11 @@ export interface ActivityDeps {
   observeBudgetMs?: number;
   /** Deadline of one log-pattern count. @default DEFAULT_LOG_PATTERNS_BUDGET_MS */
   logPatternsBudgetMs?: number;
+  /**
+   * The fleet a cluster shares its Prometheus with (the worker's configured clusters, see fleetIndex); its grouped
+   * requests are then sent once per slot for every peer this worker observes. Absent: one cluster at a time.
+   */
+  fleetFor?: (cluster: ClusterConfig) => Fleet | undefined;
 }
 
 /**
@@ -98,6 +104,12 @@ export function decideCycleStep(input: DecideCycleInput): DecideCycleResult {
  * one takes one input object. Failures leave as ApplicationFailures typed with our error code (see failures.ts).
  */
 export function createActivities(deps: ActivityDeps) {
+  // One per worker process: the observers of one fleet share its grouped requests within a slot.
+  const shared = createSharedRequests();
+  const fleetOption = (cluster: ClusterConfig) => {
+    const fleet = deps.fleetFor?.(cluster);
+    return fleet ? { fleet, shared } : {};
+  };
   return {
     /** One observation: never fails for a failed query (the value is null and `missing` says why). */
     async fetchSignals(input: FetchSignalsInput): Promise<SignalsSnapshot> {
@@ -111,6 +123,7 @@ export function createActivities(deps: ActivityDeps) {
               cluster: input.cluster,
               atMs: input.atMs,
               prometheus: deps.prometheusFor(input.cluster),
+              ...fleetOption(input.cluster),
               signal: bounded,
             }),
           // The queries that did answer are lost with observeCluster's result; a late cycle is a blind one.

@@ -13,8 +13,10 @@ import { detectMetricNaming, sdkNamingFromSeries, timerUnitFromBuckets } from '.
 import { mapWithConcurrency } from './pool.ts';
 import type { LabelMatcher } from './promql.ts';
 import { parseLabelMatchers } from './promql.ts';
-import type { RequestOutcome } from './query-plan.ts';
+import type { Fleet, RequestOutcome } from './query-plan.ts';
 import { planSignalQueries, vectorOfInstant } from './query-plan.ts';
+import type { SharedRequests } from './shared-requests.ts';
+import { sharedRequestKey } from './shared-requests.ts';
 import type { QueryOutcome } from './snapshot.ts';
 import { assembleSnapshot } from './snapshot.ts';
 
@@ -29,6 +31,10 @@ export interface ObserveClusterInput {
   counters?: CounterNaming;
   /** Queries in flight at once. @default 8 */
   concurrency?: number;
+  /** The cluster's fleet (see fleetIndex): grouped requests then ask for all its peers at once. */
+  fleet?: Fleet;
+  /** Where the fleet's requests are shared between observers; without it each observer sends its own. */
+  shared?: SharedRequests;
   signal?: AbortSignal;
 }
 
@@ -111,21 +117,29 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
     ...(sdk ? { sdk } : {}),
     ...(timerUnit ? { timerUnit } : {}),
   });
-  const plan = planSignalQueries({ queries, clusterMatchers: matchers });
+  const plan = planSignalQueries({
+    queries,
+    clusterMatchers: matchers,
+    ...(input.fleet ? { fleet: input.fleet } : {}),
+  });
+  const ask = async (query: string, signal: AbortSignal | undefined): Promise<RequestOutcome> => {
+    try {
+      const result = await input.prometheus.query({ query, timeMs: input.atMs, ...(signal ? { signal } : {}) });
+      return vectorOfInstant(result);
+    } catch (error) {
+      return { kind: 'failed', code: isAppError(error) ? error.code : 'UNEXPECTED' };
+    }
+  };
+  const { shared } = input;
   const results = await mapWithConcurrency({
     items: plan.requests,
     concurrency: input.concurrency ?? 8,
-    task: async (query): Promise<RequestOutcome> => {
-      try {
-        const result = await input.prometheus.query({
-          query,
-          timeMs: input.atMs,
-          ...(input.signal ? { signal: input.signal } : {}),
-        });
-        return vectorOfInstant(result);
-      } catch (error) {
-        return { kind: 'failed', code: isAppError(error) ? error.code : 'UNEXPECTED' };
-      }
+    task: (query): Promise<RequestOutcome> => {
+      // A shared request is not cancelled with one observer: its peers in the slot are waiting on it too (the
+      // client's own deadline still bounds it).
+      if (!shared || !input.fleet) return ask(query, input.signal);
+      const key = sharedRequestKey({ cluster: input.cluster, atMs: input.atMs, request: query });
+      return shared.run(key, () => ask(query, undefined));
     },
   });
   if (input.signal?.aborted) throw new AppError('CANCELLED', 'observation cancelled', { cause: input.signal.reason });

@@ -99,11 +99,36 @@ function aggregate(atom: AtomForm, series: readonly VectorPoint[]): QueryOutcome
   }
 }
 
+/**
+ * Clusters one worker observes on the same Prometheus, told apart by one label (`cluster="…"`): their grouped
+ * requests are one request for all of them (`by (cluster, …)`), shared between their observers in a slot.
+ */
+export interface Fleet {
+  label: string;
+  /** Every peer's value of `label`, this cluster's included. */
+  values: readonly string[];
+}
+
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The fleet matcher in place of the cluster's own, when the cluster's selector is exactly `label="value"`. */
+function fleetScope(clusterMatchers: readonly LabelMatcher[], fleet: Fleet | undefined) {
+  const only = clusterMatchers.length === 1 ? clusterMatchers[0] : undefined;
+  if (!fleet || !only || only.op !== '=' || only.name !== fleet.label || !fleet.values.includes(only.value))
+    return null;
+  const values = [...new Set(fleet.values)].sort();
+  return {
+    matcher: { name: fleet.label, op: '=~' as const, value: values.map(escapeRegex).join('|') },
+    own: only,
+  };
+}
+
 /** The grouped request answering every atom of one group, and each atom's resolver. */
-function planGroup(atoms: readonly AtomForm[], clusterMatchers: readonly LabelMatcher[]) {
+function planGroup(atoms: readonly AtomForm[], clusterMatchers: readonly LabelMatcher[], fleet: Fleet | undefined) {
   const first = atoms[0];
   if (!first) return { request: null, resolvers: new Map<string, Resolver>() };
-  if (atoms.length === 1) {
+  const scope = fleetScope(clusterMatchers, fleet);
+  if (atoms.length === 1 && scope === null) {
     const resolvers = new Map<string, Resolver>([[first.promql, (outcomeOf) => firstValue(outcomeOf(first.promql))]]);
     return { request: first.promql, resolvers };
   }
@@ -111,10 +136,11 @@ function planGroup(atoms: readonly AtomForm[], clusterMatchers: readonly LabelMa
     atoms.every((atom) => atom.matchers.some((o) => matcherKey(o) === matcherKey(m))),
   );
   const commonKeys = new Set(common.map(matcherKey));
-  const groupBy = [
+  const differing = [
     ...new Set(atoms.flatMap((atom) => atom.matchers.filter((m) => !commonKeys.has(matcherKey(m))).map((m) => m.name))),
   ].sort();
-  const selector = vectorSelector(first.metric, [...common, ...clusterMatchers]);
+  const groupBy = scope ? [scope.own.name, ...differing.filter((name) => name !== scope.own.name)] : differing;
+  const selector = vectorSelector(first.metric, [...common, ...(scope ? [scope.matcher] : clusterMatchers)]);
   let request: string;
   switch (first.kind) {
     case 'rate':
@@ -133,7 +159,8 @@ function planGroup(atoms: readonly AtomForm[], clusterMatchers: readonly LabelMa
   }
   const resolvers = new Map<string, Resolver>();
   for (const atom of atoms) {
-    const tests = atom.matchers.filter((m) => !commonKeys.has(matcherKey(m))).map(matcherTest);
+    const own = atom.matchers.filter((m) => !commonKeys.has(matcherKey(m)));
+    const tests = [...own, ...(scope ? [scope.own] : [])].map(matcherTest);
     resolvers.set(atom.promql, (outcomeOf) => {
       const outcome = outcomeOf(request);
       if (outcome === undefined) return { kind: 'failed', code: 'NOT_REQUESTED' };
@@ -164,6 +191,7 @@ export function planQueries(input: {
   queries: readonly string[];
   forms: ReadonlyMap<string, QueryForm>;
   clusterMatchers: readonly LabelMatcher[];
+  fleet?: Fleet;
 }): QueryPlan {
   const atoms = new Map<string, AtomForm>();
   const queryResolvers = new Map<string, (atomOutcome: (promql: string) => QueryOutcome) => QueryOutcome>();
@@ -196,7 +224,7 @@ export function planQueries(input: {
   const requests = new Set<string>(opaque);
   const atomResolvers = new Map<string, Resolver>();
   for (const members of groups.values()) {
-    const { request, resolvers } = planGroup(members, input.clusterMatchers);
+    const { request, resolvers } = planGroup(members, input.clusterMatchers, input.fleet);
     if (request !== null) requests.add(request);
     for (const [promql, resolver] of resolvers) atomResolvers.set(promql, resolver);
   }
@@ -223,6 +251,7 @@ export function planQueries(input: {
 export function planSignalQueries(input: {
   queries: readonly SignalQueries[];
   clusterMatchers: readonly LabelMatcher[];
+  fleet?: Fleet;
 }): QueryPlan {
   const forms = new Map<string, QueryForm>();
   for (const signal of input.queries)
@@ -231,6 +260,7 @@ export function planSignalQueries(input: {
     queries: input.queries.flatMap((signal) => Object.values(signal.inputs)),
     forms,
     clusterMatchers: input.clusterMatchers,
+    ...(input.fleet ? { fleet: input.fleet } : {}),
   });
 }
 

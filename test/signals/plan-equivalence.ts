@@ -1,7 +1,7 @@
 import { expect } from 'bun:test';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
 import type { CounterNaming, MetricStyle, SdkNaming, TimerUnit } from '../../src/models/index.ts';
-import type { LabelMatcher, QueryOutcome } from '../../src/signals/index.ts';
+import type { Fleet, LabelMatcher, QueryOutcome } from '../../src/signals/index.ts';
 import { buildSignalQueries, outcomeOfInstant } from '../../src/signals/index.ts';
 import { planSignalQueries, vectorOfInstant } from '../../src/signals/query-plan.ts';
 
@@ -25,11 +25,17 @@ export async function expectPlanMatchesDirect(input: {
   naming: { style: MetricStyle; counters: CounterNaming; sdk?: SdkNaming; timerUnit?: TimerUnit };
   matchers: readonly LabelMatcher[];
   instantsMs: readonly number[];
-}): Promise<{ requests: number; queries: number; compared: number; withValue: number }> {
+  /** Plan as one of a fleet sharing this Prometheus (requests for all its peers at once). */
+  fleet?: Fleet;
+}): Promise<{ requests: number; queries: number; compared: number; withValue: number; requestTexts: string[] }> {
   const client = createPrometheusClient({ baseUrl: input.prometheusUrl });
   const queries = buildSignalQueries({ ...input.naming, matchers: input.matchers });
   const distinct = [...new Set(queries.flatMap((signal) => Object.values(signal.inputs)))];
-  const plan = planSignalQueries({ queries, clusterMatchers: input.matchers });
+  const plan = planSignalQueries({
+    queries,
+    clusterMatchers: input.matchers,
+    ...(input.fleet ? { fleet: input.fleet } : {}),
+  });
   let compared = 0;
   let withValue = 0;
   for (const timeMs of input.instantsMs) {
@@ -48,5 +54,5 @@ export async function expectPlanMatchesDirect(input: {
     }
     expect({ timeMs, mismatches }).toEqual({ timeMs, mismatches: [] });
   }
-  return { requests: plan.requests.length, queries: distinct.length, compared, withValue };
+  return { requests: plan.requests.length, queries: distinct.length, compared, withValue, requestTexts: plan.requests };
 }

@@ -103,6 +103,25 @@ describe('the grouped plan against a real Prometheus holding every synthetic sce
           expect(result.withValue).toBeGreaterThan(0);
         }
       }, 120_000);
+
+      test('as one fleet: every cluster reads the same through requests shared by all of them', async () => {
+        const fleet = { label: 'cluster', values: scenarioSpecs().map((s) => s.cluster) };
+        const perCluster: string[][] = [];
+        for (const scenario of scenarioSpecs()) {
+          const result = await expectPlanMatchesDirect({
+            prometheusUrl: prometheus.url,
+            naming,
+            matchers: [{ name: 'cluster', op: '=', value: scenario.cluster }],
+            instantsMs: [8, 38].map((minute) => FIXTURE_START_MS + minute * MIN),
+            fleet,
+          });
+          perCluster.push(result.requestTexts.filter((r) => r.includes('cluster=~')));
+        }
+        // The shared requests are the same text for every peer (so one answer serves all), and most requests.
+        const first = perCluster[0] ?? [];
+        expect(first.length).toBeGreaterThan(40);
+        for (const requests of perCluster) expect(requests).toEqual(first);
+      }, 180_000);
     });
   }
 });
