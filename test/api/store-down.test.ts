@@ -1,27 +1,16 @@
 import { afterAll, expect, test } from 'bun:test';
-import postgres from 'postgres';
 import { writeCycle } from '../../src/db/index.ts';
 import { ReadyzResponse, StatusResponse, SummaryResponse } from '../../src/models/index.ts';
 import { openPostgres } from '../db/backends.ts';
 import { apiError, call, firingCycle, seedTwoClusters, shape, T0, testApi } from './helpers.ts';
-import { startProxy } from './proxy.ts';
+import { sqlThroughProxy, startProxy } from './proxy.ts';
 
 const db = await openPostgres();
 await seedTwoClusters(db.sql);
 const direct = new URL(db.url);
 const proxy = await startProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
 // The API's own pool goes through the proxy; seeding and the "worker" writes below go straight to Postgres.
-const viaProxy = postgres({
-  host: '127.0.0.1',
-  port: proxy.port,
-  username: decodeURIComponent(direct.username),
-  password: decodeURIComponent(direct.password),
-  database: direct.pathname.slice(1),
-  connection: { search_path: direct.searchParams.get('search_path') ?? 'public' },
-  max: 2,
-  connect_timeout: 5,
-  onnotice: () => {},
-});
+const viaProxy = sqlThroughProxy(db.url, proxy.port);
 afterAll(async () => {
   await viaProxy.end({ timeout: 1 });
   await proxy[Symbol.asyncDispose]();
