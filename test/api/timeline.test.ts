@@ -120,4 +120,35 @@ describe('/status/timeline', () => {
     expect([body.start, body.end]).toEqual([iso(T0 - 86_400_000), iso(T0)]);
     expect(body.timeline).toHaveLength(CYCLES);
   });
+
+  test('paging without start or end keeps the range of the first page while the clock moves', async () => {
+    let nowMs = T0;
+    const moving = testApi(db.sql, { now: () => nowMs });
+    await moving.refresh();
+    const seen: string[] = [];
+    const ranges = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const reply = await call(moving, `/status/timeline?cluster=tl&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(reply.status).toBe(200);
+      const body = shape(TimelineResponse, reply.body);
+      seen.push(...body.timeline.map((point) => point.at));
+      ranges.add(`${body.start}/${body.end}`);
+      cursor = body.next_cursor;
+      nowMs += 30_000;
+    } while (cursor !== null);
+    expect([...ranges]).toEqual([`${iso(T0 - 86_400_000)}/${iso(T0)}`]);
+    expect(seen).toEqual(Array.from({ length: CYCLES }, (_, i) => iso(atOf(CYCLES - 1 - i))));
+  });
+
+  test('a cursor with an explicit start or end that disagrees with its range is a 400', async () => {
+    const first = await page(`${range}&limit=10`);
+    const moved = `start=${iso(T0 - 3_600_000)}&end=${iso(T0 + 1_000)}`;
+    const reply = await call(api, `/status/timeline?${moved}&limit=10&cursor=${first.next_cursor}`);
+    expect(reply.status).toBe(400);
+    expect(apiError(reply.body).error.code).toBe('INVALID_INPUT');
+    // The same range restated, or left out, is the same query.
+    expect((await call(api, `/status/timeline?${range}&limit=10&cursor=${first.next_cursor}`)).status).toBe(200);
+    expect((await call(api, `/status/timeline?limit=10&cursor=${first.next_cursor}`)).status).toBe(200);
+  });
 });
