@@ -46,6 +46,19 @@ function decode(text: string): Cursor | ApiResult {
   return cursor instanceof type.errors ? badCursor() : cursor;
 }
 
+/**
+ * The bucket width actually used: the requested step, raised (in whole seconds) until the range holds at most `limit`
+ * epoch-aligned buckets. A range of `r` ms cut into `step`-wide aligned buckets touches at most ceil(r / step) + 1 of
+ * them, so step >= r / (limit - 1) keeps one page complete. Grafana rounds `$__interval` to a standard value that
+ * can be well below range / maxDataPoints, and Infinity does not follow `next_cursor`: without this the oldest part
+ * of a panel would be blank. With `limit=1` no step can promise that, and paging does the work.
+ */
+export function effectiveStepMs(input: { stepMs: number; rangeMs: number; limit: number }): number {
+  if (input.limit < 2) return input.stepMs;
+  const neededMs = Math.ceil(input.rangeMs / (input.limit - 1) / 1000) * 1000;
+  return Math.max(input.stepMs, neededMs);
+}
+
 export const getTimeline: Handler = async (_req, ctx) => {
   const query = readQuery(ctx.url, ['cluster', 'start', 'end', 'step', 'limit', 'cursor']);
   if (isResult(query)) return query;
@@ -63,10 +76,12 @@ export const getTimeline: Handler = async (_req, ctx) => {
   if (endMs - startMs > MAX_RANGE_MS) {
     return invalid('the range may span at most 31 days', { start: ['range longer than 31 days'] });
   }
-  const stepMs = readDuration(query, 'step');
-  if (isResult(stepMs)) return stepMs;
+  const requestedStepMs = readDuration(query, 'step');
+  if (isResult(requestedStepMs)) return requestedStepMs;
   const limit = readInteger(query, { name: 'limit', fallback: MAX_PAGE_SIZE, min: 1, max: MAX_PAGE_SIZE });
   if (isResult(limit)) return limit;
+  const stepMs =
+    requestedStepMs === null ? null : effectiveStepMs({ stepMs: requestedStepMs, rangeMs: endMs - startMs, limit });
   const entry = picked.entry;
   const base = {
     cluster: entry?.name ?? null,

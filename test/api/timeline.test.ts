@@ -151,4 +151,13 @@ describe('/status/timeline', () => {
     expect((await call(api, `/status/timeline?${range}&limit=10&cursor=${first.next_cursor}`)).status).toBe(200);
     expect((await call(api, `/status/timeline?limit=10&cursor=${first.next_cursor}`)).status).toBe(200);
   });
+
+  test('a step too fine for the limit is raised so that one page holds the whole range', async () => {
+    // 25 cycles over 12 minutes at step=30s would be 25 buckets; with limit=5 the step becomes ceil(720 s / 4) = 180 s.
+    const body = await page(`start=${iso(atOf(0))}&end=${iso(T0)}&step=30s&limit=5`);
+    expect(body.step_sec).toBe(180);
+    expect(body.next_cursor).toBeNull();
+    expect(body.timeline.length).toBeLessThanOrEqual(5);
+    expect(body.timeline.reduce((sum, point) => sum + point.cycles, 0)).toBe(CYCLES);
+  });
 });
