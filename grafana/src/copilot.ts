@@ -118,7 +118,8 @@ const summary = panel('table', {
   options: { showHeader: true, cellHeight: 'lg' },
 });
 
-// One bucket per `$__interval` (at least 30 s, at most 500 in the range): never more points than the route returns.
+// One bucket per `$__interval` (at least 30 s). Grafana may round it below range / 500, and Infinity does not follow
+// `next_cursor`, so the route raises the step until the range fits in `limit` buckets: one request fills the panel.
 const timeline = panel('state-timeline', {
   title: 'Health timeline',
   datasource: INFINITY,

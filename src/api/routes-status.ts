@@ -2,7 +2,15 @@ import type { Handler, RequestContext } from './context.ts';
 import { type ApiResult, etagOf, failure, invalid, ok } from './http.ts';
 import { isResult, type Query, readChoice, readInteger, readQuery } from './query.ts';
 import { type ClusterEntry, LOG_PATTERN_WINDOW_MS, MAX_CACHED_ISSUES } from './status-cache.ts';
-import { freshnessOf, servicesView, signalRows, statusView, summaryView, type ViewInput } from './status-view.ts';
+import {
+  freshnessOf,
+  servicesView,
+  shownState,
+  signalRows,
+  statusView,
+  summaryView,
+  type ViewInput,
+} from './status-view.ts';
 
 /** The `/status*` routes: served from the in-memory cache, never from a store round trip. */
 
@@ -64,6 +72,7 @@ function route(allowed: readonly string[], build: (input: ViewInput, query: Quer
 
 interface PreparedStatus {
   staleReason: string | null;
+  shown: string;
   patterns: number;
   storeReachable: boolean;
   text: string;
@@ -72,7 +81,9 @@ interface PreparedStatus {
 
 /**
  * `/status` bodies, serialized and hashed once per cache entry: the cache swaps in a new entry object whenever it
- * polls, and within one entry the body changes only with staleness and the log-pattern window, both in the key. This
+ * polls, and within one entry the body changes only with staleness, the shown state and the log-pattern window, all in
+ * the key. The shown state is keyed on its own: during a store outage the reason stays `store_unavailable` however old
+ * the cycle gets and no poll swaps the entry, so the reason alone would serve the decided state forever. This
  * keeps the busiest route at the cost of a lookup instead of a 24 KB JSON.stringify and SHA-256 per request
  * (bench/api.ts).
  */
@@ -87,16 +98,18 @@ export const getStatus: Handler = async (_req, ctx) => {
   const input = viewInput(ctx, picked.entry);
   if (input.entry === null) return statusResult(input, statusView(input));
   const staleReason = freshnessOf(input).stale_reason;
+  const shown = shownState(input);
   const windowStartMs = input.nowMs - LOG_PATTERN_WINDOW_MS;
   const patterns = input.entry.logPatterns.filter((p) => Date.parse(p.window_end) >= windowStartMs).length;
   let prepared = preparedStatus.get(input.entry);
   const reusable =
     prepared?.staleReason === staleReason &&
+    prepared.shown === shown &&
     prepared.patterns === patterns &&
     prepared.storeReachable === input.storeReachable;
   if (!prepared || !reusable) {
     const text = JSON.stringify(statusView(input));
-    prepared = { staleReason, patterns, storeReachable: input.storeReachable, text, etag: await etagOf(text) };
+    prepared = { staleReason, shown, patterns, storeReachable: input.storeReachable, text, etag: await etagOf(text) };
     preparedStatus.set(input.entry, prepared);
   }
   const text = { body: prepared.text, contentType: 'application/json; charset=utf-8', etag: prepared.etag };

@@ -108,7 +108,8 @@ export function statusView(input: ViewInput): StatusResponse {
     assessment,
     // Actions of an explanation written for another state would advise on a situation that has passed.
     recommended_actions: assessment?.matches_current_state ? assessment.recommended_actions : [],
-    issue_count: entry?.activeIssues.length ?? 0,
+    // The store's exact count: the cached list stops at MAX_CACHED_ISSUES.
+    issue_count: entry?.keys?.open_issues ?? entry?.activeIssues.length ?? 0,
     rule_version: decision?.rule_version ?? null,
   };
 }

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createApi, serveApi } from '../api/index.ts';
+import { type Api, createApi, serveApi } from '../api/index.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { openStore } from '../db/index.ts';
 import { AppError } from '../models/index.ts';
@@ -46,6 +46,25 @@ function port(value: string | undefined, fallback: number): number {
   return n;
 }
 
+/**
+ * `Bun.serve`, with a port already taken turned into an error that says what to change.
+ * @throws AppError CONFIG_INVALID when the address is in use.
+ */
+function listen(api: Api, at: { host: string; port: number }): ReturnType<typeof serveApi> {
+  try {
+    return serveApi({ api, host: at.host, port: at.port });
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+      throw new AppError(
+        'CONFIG_INVALID',
+        `cannot listen on ${at.host}:${at.port}: the port is in use; choose another with --port or COPILOT_API_PORT`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 /** The `copilot api` command; `deps` lets tests give it a configuration and stop it. */
 export function createApiCommand(deps: ApiCommandDeps): Command {
   return {
@@ -66,28 +85,33 @@ export function createApiCommand(deps: ApiCommandDeps): Command {
         return EXIT.ok;
       }
       const config = deps.loadConfig();
-      const listen = { port: port(values.port, config.api.port), host: values.host ?? config.api.host };
+      const listenOn = { port: port(values.port, config.api.port), host: values.host ?? config.api.host };
       const store = await openStore(config.store);
-      const api = createApi({
-        sql: store.sql,
-        configuredClusters: config.clusters.map((cluster) => cluster.name),
-        // Four missed cycles: one late write is normal, a minute or two without any means the observer is not running.
-        staleAfterMs: 4 * config.observeIntervalMs,
-        pollIntervalMs: Math.min(5_000, Math.max(1_000, Math.floor(config.observeIntervalMs / 3))),
-        bearerToken: config.api.bearerToken,
-        corsOrigins: config.api.corsOrigins,
-        log: (message, error) =>
-          io.err(`copilot api: ${message}: ${error instanceof Error ? error.message : String(error)}\n`),
-      });
-      await api.refresh();
-      api.start();
-      const server = serveApi({ api, host: listen.host, port: listen.port });
-      io.out(`copilot api listening on http://${listen.host}:${server.port} (store: ${store.target})\n`);
+      // Everything opened after the store is released in this one finally, so a failure at any step (bad options, a
+      // port in use) exits instead of leaving the poll loop and the pool holding the process open.
+      let api: Api | null = null;
+      let server: ReturnType<typeof serveApi> | null = null;
       try {
+        api = createApi({
+          sql: store.sql,
+          configuredClusters: config.clusters.map((cluster) => cluster.name),
+          // Four missed cycles: one late write is normal; minutes without any mean the observer is not running.
+          staleAfterMs: 4 * config.observeIntervalMs,
+          pollIntervalMs: Math.min(5_000, Math.max(1_000, Math.floor(config.observeIntervalMs / 3))),
+          bearerToken: config.api.bearerToken,
+          corsOrigins: config.api.corsOrigins,
+          log: (message, error) =>
+            io.err(`copilot api: ${message}: ${error instanceof Error ? error.message : String(error)}\n`),
+        });
+        await api.refresh();
+        server = listen(api, listenOn);
+        // The loop starts only once the port is ours: a server that cannot listen has nothing to keep fresh.
+        api.start();
+        io.out(`copilot api listening on http://${listenOn.host}:${server.port} (store: ${store.target})\n`);
         await (deps.waitForStop ?? untilSignal)();
       } finally {
-        api.stop();
-        await server.stop();
+        api?.stop();
+        await server?.stop();
         await store.close();
       }
       return EXIT.ok;

@@ -7,6 +7,7 @@ import { openPostgres } from '../db/backends.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { BACKLOG_RULE, testApi } from './helpers.ts';
 import { NEAR_RULE, PAGE_CLUSTERS, STRESS_RULE, seedPage } from './page-seed.ts';
+import { sqlThroughProxy, startProxy } from './proxy.ts';
 
 // The status page in Debian's headless Chromium against a real API (real Bun.serve) over a seeded Postgres.
 const SCREENSHOT_DIR = resolve(import.meta.dir, '../../test-output/screenshots');
@@ -148,5 +149,49 @@ test('when the API stops answering, the page says so and keeps the last status, 
   expect(await page.locator('section.cluster').count()).toBe(EXPECTED_CARDS.length);
   expect(await page.locator('section.cluster.outdated').count()).toBe(EXPECTED_CARDS.length);
   await page.screenshot({ path: join(SCREENSHOT_DIR, 'status-phone-unreachable.png') });
+  await page.close();
+});
+
+test('when the store is down, the page shows the last known cards under the store banner', async () => {
+  const direct = new URL(db.url);
+  await using proxy = await startProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+  const sql = sqlThroughProxy(db.url, proxy.port);
+  const storeDown = testApi(sql, { configuredClusters: [PAGE_CLUSTERS.unobserved] });
+  await storeDown.refresh();
+  proxy.break();
+  await storeDown.refresh();
+  const own = serveApi({ api: storeDown, host: '127.0.0.1', port: 0 });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  try {
+    await page.goto(`http://127.0.0.1:${own.port}/`);
+    await page.waitForSelector('body[data-refreshes="1"]');
+    expect(await page.locator('#banner').textContent()).toBe(
+      'The state store is unreachable: every status below is the last one known, and stale.',
+    );
+    // GET /clusters answered 503 with its list: every card shows, each marked stale, none as an unreadable API.
+    expect(await readCards(page)).toEqual(EXPECTED_CARDS.map((card) => ({ ...card, stale: true })));
+    expect(await page.locator('section.cluster.outdated').count()).toBe(0);
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'status-desktop-store-down.png') });
+  } finally {
+    await page.close();
+    await own.stop(true);
+    await sql.end({ timeout: 1 });
+  }
+});
+
+test('a request that fails outright does not stop the refresh loop', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // The page's own 30 s timer, driven by the test instead of waited for.
+  await page.clock.install();
+  let failing = true;
+  await page.route(/\/status\?/, (route) => (failing ? route.abort() : route.continue()));
+  await page.goto(`${base}/`);
+  await page.waitForSelector('body[data-refreshes="1"]');
+  // A network error on one request gives that cluster an error card; the others' requests were answered.
+  expect(await page.locator('section.cluster p.error').count()).toBe(EXPECTED_CARDS.length);
+  failing = false;
+  await page.clock.runFor(30_000);
+  await page.waitForSelector('body[data-refreshes="2"]');
+  expect(await readCards(page)).toEqual(EXPECTED_CARDS);
   await page.close();
 });

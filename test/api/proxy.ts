@@ -1,4 +1,5 @@
 import type { Socket, SocketHandler, TCPSocketListener } from 'bun';
+import postgres from 'postgres';
 
 /**
  * A TCP proxy in front of the test Postgres, so a test can cut the store off and bring it back without touching the
@@ -74,4 +75,20 @@ export async function startProxy(target: { host: string; port: number }): Promis
       listener.stop(true);
     },
   };
+}
+
+/** A small pool to the database at `url` (a test database URL with its search_path), through the proxy on `port`. */
+export function sqlThroughProxy(url: string, port: number): postgres.Sql {
+  const direct = new URL(url);
+  return postgres({
+    host: '127.0.0.1',
+    port,
+    username: decodeURIComponent(direct.username),
+    password: decodeURIComponent(direct.password),
+    database: direct.pathname.slice(1),
+    connection: { search_path: direct.searchParams.get('search_path') ?? 'public' },
+    max: 2,
+    connect_timeout: 5,
+    onnotice: () => {},
+  });
 }

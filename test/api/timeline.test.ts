@@ -120,4 +120,44 @@ describe('/status/timeline', () => {
     expect([body.start, body.end]).toEqual([iso(T0 - 86_400_000), iso(T0)]);
     expect(body.timeline).toHaveLength(CYCLES);
   });
+
+  test('paging without start or end keeps the range of the first page while the clock moves', async () => {
+    let nowMs = T0;
+    const moving = testApi(db.sql, { now: () => nowMs });
+    await moving.refresh();
+    const seen: string[] = [];
+    const ranges = new Set<string>();
+    let cursor: string | null = null;
+    do {
+      const reply = await call(moving, `/status/timeline?cluster=tl&limit=10${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(reply.status).toBe(200);
+      const body = shape(TimelineResponse, reply.body);
+      seen.push(...body.timeline.map((point) => point.at));
+      ranges.add(`${body.start}/${body.end}`);
+      cursor = body.next_cursor;
+      nowMs += 30_000;
+    } while (cursor !== null);
+    expect([...ranges]).toEqual([`${iso(T0 - 86_400_000)}/${iso(T0)}`]);
+    expect(seen).toEqual(Array.from({ length: CYCLES }, (_, i) => iso(atOf(CYCLES - 1 - i))));
+  });
+
+  test('a cursor with an explicit start or end that disagrees with its range is a 400', async () => {
+    const first = await page(`${range}&limit=10`);
+    const moved = `start=${iso(T0 - 3_600_000)}&end=${iso(T0 + 1_000)}`;
+    const reply = await call(api, `/status/timeline?${moved}&limit=10&cursor=${first.next_cursor}`);
+    expect(reply.status).toBe(400);
+    expect(apiError(reply.body).error.code).toBe('INVALID_INPUT');
+    // The same range restated, or left out, is the same query.
+    expect((await call(api, `/status/timeline?${range}&limit=10&cursor=${first.next_cursor}`)).status).toBe(200);
+    expect((await call(api, `/status/timeline?limit=10&cursor=${first.next_cursor}`)).status).toBe(200);
+  });
+
+  test('a step too fine for the limit is raised so that one page holds the whole range', async () => {
+    // 25 cycles over 12 minutes at step=30s would be 25 buckets; with limit=5 the step becomes ceil(720 s / 4) = 180 s.
+    const body = await page(`start=${iso(atOf(0))}&end=${iso(T0)}&step=30s&limit=5`);
+    expect(body.step_sec).toBe(180);
+    expect(body.next_cursor).toBeNull();
+    expect(body.timeline.length).toBeLessThanOrEqual(5);
+    expect(body.timeline.reduce((sum, point) => sum + point.cycles, 0)).toBe(CYCLES);
+  });
 });

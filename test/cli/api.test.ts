@@ -47,3 +47,30 @@ test('copilot api rejects a bad port', async () => {
   const io = { readStdin: async () => '', out: () => {}, err: () => {} };
   await expect(command.run(['--port', '70000'], io)).rejects.toThrow('--port');
 });
+
+test('copilot api on a port already in use exits with a clear error instead of hanging', async () => {
+  await using taken = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('taken') });
+  // A real process: the bug was a poll loop and an open pool keeping it alive after the failure, which only the
+  // process exiting (or not) shows.
+  const proc = Bun.spawn(['bun', 'src/cli/main.ts', 'api', '--host', '127.0.0.1', '--port', String(taken.port)], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', DATABASE_URL: db.url },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  });
+  try {
+    const [code, stdout, stderr] = await Promise.all([
+      proc.exited,
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+    ]);
+    expect({ code, stdout, stderr: stderr.trim() }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr:
+        `error CONFIG_INVALID: cannot listen on 127.0.0.1:${taken.port}: the port is in use; ` +
+        'choose another with --port or COPILOT_API_PORT',
+    });
+  } finally {
+    if (proc.exitCode === null) proc.kill();
+  }
+});

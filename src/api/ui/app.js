@@ -89,11 +89,8 @@ function section(title, body) {
 
 function firingPart(status) {
   if (status.firing.length === 0) return section('Firing rules', [el('p', 'muted', ['No rule is firing.'])]);
-  const head = el(
-    'tr',
-    '',
-    ['Rule', 'Signal', 'Value', 'Threshold', 'Level'].map((h) => el('th', '', [h])),
-  );
+  const heads = ['Rule', 'Signal', 'Value', 'Threshold', 'Level'].map((h) => el('th', '', [h]));
+  const head = el('tr', '', heads);
   const rows = status.firing.map((f) =>
     el('tr', f.suppressed ? 'suppressed' : '', [
       // data-label heads each cell where a phone stacks the table (app.css).
@@ -175,22 +172,17 @@ function timelinePart(reply) {
     'aria-label': label,
   });
   strip.append(...rects);
-  const legend = el(
-    'p',
-    'legend',
-    [...STATES, 'nodata'].map((s) => el('span', `key state-${s}`, [s === 'nodata' ? 'no data' : STATE_LABEL[s]])),
+  const keys = [...STATES, 'nodata'].map((s) =>
+    el('span', `key state-${s}`, [s === 'nodata' ? 'no data' : STATE_LABEL[s]]),
   );
+  const legend = el('p', 'legend', keys);
   const ends = el('p', 'ends muted', [el('span', '', [utc(t.start)]), el('span', '', [utc(t.end)])]);
   return section('Last 24 hours', [strip, ends, legend]);
 }
 
 function clusterCard(name, replies) {
   const { status: statusReply, summary: summaryReply, timeline } = replies;
-  if (!statusReply.body || statusReply.body.error) {
-    return el('section', 'cluster', [el('h2', '', [name]), el('p', 'error', [describeFailure(statusReply)])], {
-      'data-cluster': name,
-    });
-  }
+  if (!statusReply.body || statusReply.body.error) return failedCard(name, describeFailure(statusReply));
   const status = statusReply.body;
   const head = el('div', 'card-head', [el('h2', '', [name]), badge(status.health_state)]);
   const quality = status.data_quality ? `data ${status.data_quality}` : 'no data';
@@ -204,32 +196,31 @@ function clusterCard(name, replies) {
   if (blind) notices.push(el('p', 'notice blind', [blind], { 'data-role': 'blind' }));
   const summaryText = summaryReply.body?.summary ?? status.assessment?.summary ?? describeFailure(summaryReply);
   const summary = el('p', 'summary', [summaryText], { 'data-role': 'summary' });
-  return el(
-    'section',
-    `cluster state-${status.health_state}`,
-    [
-      head,
-      meta,
-      ...notices,
-      summary,
-      firingPart(status),
-      escalationPart(status),
-      issuesPart(status),
-      actionsPart(status),
-      timelinePart(timeline),
-    ],
-    { 'data-cluster': name, 'data-state': status.health_state },
-  );
+  const parts = [firingPart(status), escalationPart(status), issuesPart(status), actionsPart(status)];
+  const children = [head, meta, ...notices, summary, ...parts, timelinePart(timeline)];
+  return el('section', `cluster state-${status.health_state}`, children, {
+    'data-cluster': name,
+    'data-state': status.health_state,
+  });
 }
 
+function failedCard(name, text) {
+  return el('section', 'cluster', [el('h2', '', [name]), el('p', 'error', [text])], { 'data-cluster': name });
+}
+
+/** Never rejects: a cluster whose requests or drawing fail gets an error card, and the other cards still show. */
 async function loadCluster(name) {
   const q = `cluster=${encodeURIComponent(name)}`;
-  const [status, summary, timeline] = await Promise.all([
-    getJson(`status?${q}`),
-    getJson(`status/summary?${q}`),
-    getJson(`status/timeline?${q}&step=${TIMELINE_STEP_SEC}`),
-  ]);
-  return clusterCard(name, { status, summary, timeline });
+  try {
+    const [status, summary, timeline] = await Promise.all([
+      getJson(`status?${q}`),
+      getJson(`status/summary?${q}`),
+      getJson(`status/timeline?${q}&step=${TIMELINE_STEP_SEC}`),
+    ]);
+    return clusterCard(name, { status, summary, timeline });
+  } catch (error) {
+    return failedCard(name, `This cluster's status cannot be read: ${String(error?.message ?? error)}`);
+  }
 }
 
 function setBanner(text) {
@@ -239,47 +230,62 @@ function setBanner(text) {
 }
 
 async function refresh() {
-  const updated = document.getElementById('updated');
   let reply;
   try {
     reply = await getJson('clusters');
   } catch (error) {
     reply = { status: 0, body: { error: { code: 'UNREACHABLE', message: String(error?.message ?? error) } } };
   }
-  if (reply.status !== 200) {
+  // A 503 whose body lists the clusters is the API answering that the store is down: show the last known cards and
+  // the store banner. Only an answer without a cluster list means the API itself cannot be read.
+  const list = reply.body?.clusters;
+  if (!Array.isArray(list)) {
     const since =
       lastAnswerMs === null ? '' : ` What is shown is from ${utc(new Date(lastAnswerMs).toISOString())} and is stale.`;
     setBanner(`The copilot API cannot be read (${describeFailure(reply)}).${since}`);
     for (const card of document.querySelectorAll('.cluster')) card.classList.add('outdated');
-  } else {
-    lastAnswerMs = Date.now();
-    const list = reply.body.clusters;
-    const cards = await Promise.all(list.map((c) => loadCluster(c.name)));
-    const main = document.getElementById('clusters');
-    if (cards.length === 0) {
-      const empty = 'The copilot is blind: no cluster is configured or has been observed yet. Unknown is not Happy.';
-      main.replaceChildren(el('p', 'notice blind', [empty], { 'data-role': 'blind' }));
-    } else {
-      main.replaceChildren(...cards);
-    }
-    setBanner(
-      reply.body.store_reachable
-        ? null
-        : 'The state store is unreachable: every status below is the last one known, and stale.',
-    );
+    return;
   }
-  refreshes += 1;
-  updated.textContent = `Checked ${utc(new Date().toISOString())}; refreshes every ${REFRESH_MS / 1000} s.`;
-  document.body.dataset.refreshes = String(refreshes);
+  lastAnswerMs = Date.now();
+  const cards = await Promise.all(list.map((c) => loadCluster(c.name)));
+  const main = document.getElementById('clusters');
+  if (cards.length === 0) {
+    const empty = 'The copilot is blind: no cluster is configured or has been observed yet. Unknown is not Happy.';
+    main.replaceChildren(el('p', 'notice blind', [empty], { 'data-role': 'blind' }));
+  } else {
+    main.replaceChildren(...cards);
+  }
+  setBanner(
+    reply.body.store_reachable === false
+      ? 'The state store is unreachable: every status below is the last one known, and stale.'
+      : null,
+  );
+}
+
+/** One refresh that never rejects: whatever fails is shown in the banner, and the page keeps polling. */
+async function refreshOnce() {
+  try {
+    await refresh();
+  } catch (error) {
+    setBanner(`The status page could not refresh (${String(error?.message ?? error)}); it will try again.`);
+  } finally {
+    refreshes += 1;
+    const updated = document.getElementById('updated');
+    updated.textContent = `Checked ${utc(new Date().toISOString())}; refreshes every ${REFRESH_MS / 1000} s.`;
+    document.body.dataset.refreshes = String(refreshes);
+  }
 }
 
 async function loop() {
-  // A hidden tab does not poll; it catches up as soon as it is shown again.
-  if (document.visibilityState !== 'hidden') await refresh();
-  setTimeout(loop, REFRESH_MS);
+  try {
+    // A hidden tab does not poll; it catches up as soon as it is shown again.
+    if (document.visibilityState !== 'hidden') await refreshOnce();
+  } finally {
+    setTimeout(loop, REFRESH_MS);
+  }
 }
 
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') void refresh();
+  if (document.visibilityState === 'visible') void refreshOnce();
 });
 void loop();
