@@ -131,6 +131,20 @@ describe('verification', () => {
       'unknown_citation',
     ],
     [
+      'an invented number in an action parameter',
+      (a) => {
+        (a.suggested_actions[0] ?? fail()).parameters = { replicas: 37 };
+      },
+      'unknown_number',
+    ],
+    [
+      'an invented negative number in an action parameter',
+      (a) => {
+        (a.suggested_actions[0] ?? fail()).parameters = { delta: -23 };
+      },
+      'unknown_number',
+    ],
+    [
       'an action on a made-up target',
       (a) => {
         (a.suggested_actions[0] ?? fail()).target_service = 'firing';
@@ -152,6 +166,12 @@ describe('verification', () => {
     expect(result.violations).toEqual([]);
   });
 
+  test('numeric action parameters that are evidence numbers pass; strings and booleans are not numbers', () => {
+    const answer = goodAnswer();
+    (answer.suggested_actions[0] ?? fail()).parameters = { errors_per_sec: 80, threshold: 50, dry_run: true };
+    expect(verifyAnswer({ answer, evidence: criticalEvidence() })).toEqual({ ok: true, violations: [] });
+  });
+
   /** Evidence numbers read independently of the verifier: every numeric leaf of the bundle's JSON. */
   function numericLeaves(bundle: EvidenceBundle): number[] {
     const out: number[] = [];
@@ -167,7 +187,7 @@ describe('verification', () => {
       fc.property(
         decidedArb,
         fc.double({ min: 0, max: 1e7, noNaN: true }),
-        fc.constantFrom('summary', 'explanation', 'issue', 'action'),
+        fc.constantFrom('summary', 'explanation', 'issue', 'action', 'parameter'),
         ({ decision, snapshot }, raw, where) => {
           const bundle = buildEvidence({
             decision,
@@ -199,13 +219,13 @@ describe('verification', () => {
               { severity: 'warning', service: 'copilot', title: 'T', description: text, evidence_ids: [] },
             ];
           }
-          if (where === 'action') {
+          if (where === 'action' || where === 'parameter') {
             answer.suggested_actions = [
               {
                 action_type: 'alert',
                 target_service: 'copilot',
-                description: text,
-                parameters: {},
+                description: where === 'action' ? text : 'Raise it.',
+                parameters: where === 'parameter' ? { value: stated } : {},
                 risk_level: 'low',
                 confidence: 0.5,
               },
