@@ -105,6 +105,8 @@ export function createOpenAiCompatibleClient(options: OpenAiCompatibleClientOpti
       random: options.random ?? Math.random,
       signal: request.signal,
       upstream,
+      // One slow generation must not cost maxAttempts × timeoutMs and be billed that many times.
+      retryTimeouts: false,
     });
     if (result.status !== 200) throw errorFor(result.status, upstream, result.text);
     const parsed = ChatCompletion(readJson(result.text));
