@@ -113,7 +113,7 @@ describe('redaction', () => {
   });
 
   test('property: an outbound evidence body carries no identifier from the input', () => {
-    const { decision, snapshot } = criticalCase();
+    const { decision, snapshot, overrides } = criticalCase();
     fc.assert(
       fc.property(fc.array(identifierArb, { minLength: 1, maxLength: 5 }), token, (ids, cluster) => {
         const named = { ...decision, cluster: `${cluster}-eu` };
@@ -122,6 +122,7 @@ describe('redaction', () => {
         const bundle = buildEvidence({
           decision: named,
           snapshot,
+          overrides,
           window: [],
           logPatterns: logs,
           rulesAssessment: { ...rules, summary: `${rules.summary} ${ids.map((id) => id.text).join(' ')}` },

@@ -8,11 +8,12 @@ import type { ModelAssessment } from '../../src/models/index.ts';
 import { criticalCase, decidedArb, logPattern, rulesOnly, windowOf } from './evidence-fixtures.ts';
 
 function criticalEvidence(): EvidenceBundle {
-  const { decision, snapshot } = criticalCase();
+  const { decision, snapshot, overrides } = criticalCase();
   const logs = [logPattern('persistence_unavailable', 'history', 12)];
   return buildEvidence({
     decision,
     snapshot,
+    overrides,
     window: windowOf(decision, [1, 2, 4, 8]),
     logPatterns: logs,
     rulesAssessment: rulesOnly(decision, logs),
@@ -188,10 +189,11 @@ describe('verification', () => {
         decidedArb,
         fc.double({ min: 0, max: 1e7, noNaN: true }),
         fc.constantFrom('summary', 'explanation', 'issue', 'action', 'parameter'),
-        ({ decision, snapshot }, raw, where) => {
+        ({ decision, snapshot, overrides }, raw, where) => {
           const bundle = buildEvidence({
             decision,
             snapshot,
+            overrides,
             window: [],
             logPatterns: [],
             rulesAssessment: rulesOnly(decision),
@@ -241,10 +243,11 @@ describe('verification', () => {
 
   test('property: every evidence number, as stated to two decimals, is accepted', () => {
     fc.assert(
-      fc.property(decidedArb, ({ decision, snapshot }) => {
+      fc.property(decidedArb, ({ decision, snapshot, overrides }) => {
         const bundle = buildEvidence({
           decision,
           snapshot,
+          overrides,
           window: [],
           logPatterns: [],
           rulesAssessment: rulesOnly(decision),
