@@ -75,7 +75,10 @@ describe('OpenAI-compatible chat client', () => {
         { role: 'system', content: 'Choose the depth.' },
         { role: 'user', content: 'evidence' },
       ],
-      response_format: { type: 'json_schema', json_schema: { name: 'choose_depth', schema: DISPATCH_TOOL_SCHEMA } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'choose_depth', schema: DISPATCH_TOOL_SCHEMA, strict: false },
+      },
     });
   });
 
