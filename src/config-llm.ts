@@ -5,8 +5,9 @@ import { AppError, LlmProviderName, StructuredOutputMode } from './models/index.
 /**
  * The explainer's part of the environment, kept apart from config.ts so the LLM settings change in one place.
  * `COPILOT_LLM_PROVIDER` picks the provider; Bedrock defaults to Claude Sonnet (dispatcher) and Claude Opus
- * (researcher) through US cross-region inference profiles, which newer Claude models require; an
- * OpenAI-compatible server needs its base URL and both model ids, since no default could be right.
+ * (researcher) through the cross-region inference profile of AWS_REGION's geography (`us.` or `eu.`), which newer
+ * Claude models require; an OpenAI-compatible server needs its base URL and both model ids, since no default could
+ * be right.
  */
 export const LlmEnv = type({
   'COPILOT_LLM_PROVIDER?': LlmProviderName,
@@ -22,11 +23,26 @@ type LlmEnv = typeof LlmEnv.infer;
 
 export const LLM_DEFAULTS = {
   provider: 'none',
-  bedrockDispatcherModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-  bedrockResearcherModel: 'us.anthropic.claude-opus-4-5-20251101-v1:0',
+  /** Foundation model ids; the geography prefix of the inference profile comes from AWS_REGION. */
+  bedrockDispatcherModel: 'anthropic.claude-sonnet-4-5-20250929-v1:0',
+  bedrockResearcherModel: 'anthropic.claude-opus-4-5-20251101-v1:0',
   structuredOutput: 'json_schema',
   timeoutSec: 60,
 } as const;
+
+/**
+ * The inference-profile geography a region's requests may use, for the default models: `us.` from US regions,
+ * `eu.` from EU ones (both models have both profiles). Elsewhere (APAC, where profiles for these models are `jp.`,
+ * `au.`, `apac.` or only `global.` depending on model and region; GovCloud's `us-gov.`; Canada, South America) a
+ * guess is a permanent ValidationException on every call, so there is no default and the models must be set.
+ * @see https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-support.html
+ */
+export function bedrockProfileGeo(region: string): 'us' | 'eu' | null {
+  if (region.startsWith('us-gov-')) return null;
+  if (region.startsWith('us-')) return 'us';
+  if (region.startsWith('eu-')) return 'eu';
+  return null;
+}
 
 /** @throws AppError CONFIG_INVALID naming the variable that is missing or does not fit the provider. */
 export function readLlmConfig(env: LlmEnv): LlmConfig {
@@ -42,11 +58,25 @@ export function readLlmConfig(env: LlmEnv): LlmConfig {
       if (env.COPILOT_LLM_API_KEY) {
         throw invalid('COPILOT_LLM_API_KEY', 'Bedrock signs with AWS credentials (SigV4); an API key is not used');
       }
+      const region = env.AWS_REGION;
+      const geo = bedrockProfileGeo(region);
+      const defaultModel = (variable: string, model: string): string => {
+        if (geo !== null) return `${geo}.${model}`;
+        throw invalid(
+          variable,
+          `no default Bedrock model for AWS_REGION=${region}: set it to an inference profile id or ARN available ` +
+            `there (e.g. global.${model}, or a jp./au./apac. profile)`,
+        );
+      };
       return {
         provider,
-        region: env.AWS_REGION,
-        dispatcherModel: env.COPILOT_LLM_DISPATCHER_MODEL ?? LLM_DEFAULTS.bedrockDispatcherModel,
-        researcherModel: env.COPILOT_LLM_RESEARCHER_MODEL ?? LLM_DEFAULTS.bedrockResearcherModel,
+        region,
+        dispatcherModel:
+          env.COPILOT_LLM_DISPATCHER_MODEL ??
+          defaultModel('COPILOT_LLM_DISPATCHER_MODEL', LLM_DEFAULTS.bedrockDispatcherModel),
+        researcherModel:
+          env.COPILOT_LLM_RESEARCHER_MODEL ??
+          defaultModel('COPILOT_LLM_RESEARCHER_MODEL', LLM_DEFAULTS.bedrockResearcherModel),
         baseUrl: env.COPILOT_LLM_BASE_URL ?? null,
         timeoutMs,
       };

@@ -17,14 +17,33 @@ describe('LLM configuration', () => {
     expect(loadConfig({}).llm).toEqual({ provider: 'none' });
   });
 
-  test('bedrock: Sonnet dispatches, Opus researches, through inference profiles, in AWS_REGION', () => {
-    expect(loadConfig({ COPILOT_LLM_PROVIDER: 'bedrock', AWS_REGION: 'eu-west-1' }).llm).toEqual({
+  test.each([
+    ['eu-west-1', 'eu'],
+    ['eu-central-1', 'eu'],
+    ['us-east-1', 'us'],
+    ['us-west-2', 'us'],
+  ])('bedrock in %s: Sonnet dispatches, Opus researches, through the %s. inference profiles', (region, geo) => {
+    expect(loadConfig({ COPILOT_LLM_PROVIDER: 'bedrock', AWS_REGION: region }).llm).toEqual({
       provider: 'bedrock',
-      region: 'eu-west-1',
-      dispatcherModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-      researcherModel: 'us.anthropic.claude-opus-4-5-20251101-v1:0',
+      region,
+      dispatcherModel: `${geo}.anthropic.claude-sonnet-4-5-20250929-v1:0`,
+      researcherModel: `${geo}.anthropic.claude-opus-4-5-20251101-v1:0`,
       baseUrl: null,
       timeoutMs: 60_000,
+    });
+  });
+
+  test('bedrock where no default profile exists: explicit models are used as given', () => {
+    const llm = loadConfig({
+      COPILOT_LLM_PROVIDER: 'bedrock',
+      AWS_REGION: 'ap-northeast-1',
+      COPILOT_LLM_DISPATCHER_MODEL: 'jp.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      COPILOT_LLM_RESEARCHER_MODEL: 'global.anthropic.claude-opus-4-5-20251101-v1:0',
+    }).llm;
+    expect(llm).toMatchObject({
+      region: 'ap-northeast-1',
+      dispatcherModel: 'jp.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      researcherModel: 'global.anthropic.claude-opus-4-5-20251101-v1:0',
     });
   });
 
@@ -57,6 +76,16 @@ describe('LLM configuration', () => {
       'bedrock with an API key',
       { COPILOT_LLM_PROVIDER: 'bedrock', AWS_REGION: 'eu-west-1', COPILOT_LLM_API_KEY: 'k' },
       'COPILOT_LLM_API_KEY',
+    ],
+    [
+      'bedrock in an APAC region with default models',
+      { COPILOT_LLM_PROVIDER: 'bedrock', AWS_REGION: 'ap-southeast-2' },
+      'COPILOT_LLM_DISPATCHER_MODEL',
+    ],
+    [
+      'bedrock in GovCloud with only the dispatcher set',
+      { COPILOT_LLM_PROVIDER: 'bedrock', AWS_REGION: 'us-gov-west-1', COPILOT_LLM_DISPATCHER_MODEL: 'us-gov.x' },
+      'COPILOT_LLM_RESEARCHER_MODEL',
     ],
     ['openai-compatible without a URL', { COPILOT_LLM_PROVIDER: 'openai-compatible' }, 'COPILOT_LLM_BASE_URL'],
     [

@@ -1,4 +1,3 @@
-import { BAND_PROFILES } from '../health/index.ts';
 import type {
   Decision,
   RuleFinding,
@@ -9,7 +8,7 @@ import type {
 } from '../models/index.ts';
 
 /**
- * The signal side of the evidence bundle: primary values classified against the band's thresholds, measured
+ * The signal side of the evidence bundle: primary values classified against the thresholds the decision used, measured
  * amplifiers and worker values, and window trends. Pure; every list is in a fixed order so that the same inputs
  * give byte-identical evidence (and the same prompt, and the same cached answer).
  */
@@ -23,7 +22,7 @@ export interface SignalItem {
   service: EvidenceService;
   value: number | null;
   level: SignalLevel;
-  /** The band threshold the level was judged against, when the signal has one. */
+  /** The threshold (band profile plus overrides) the level was judged against, when the signal has one. */
   threshold: number | null;
 }
 
@@ -130,9 +129,16 @@ function classify(path: string, value: number | null, profile: ThresholdProfile,
   return value < threshold ? 'elevated' : 'normal';
 }
 
+export interface PrimaryItemsInput {
+  decision: Decision;
+  snapshot: SignalsSnapshot;
+  /** The thresholds the engine decided with (band profile plus the cluster's overrides), never the bare band's. */
+  profile: ThresholdProfile;
+}
+
 /** Every primary value, classified; order is the snapshot's key order. */
-export function primaryItems(decision: Decision, snapshot: SignalsSnapshot): SignalItem[] {
-  const profile = BAND_PROFILES[decision.scale_band];
+export function primaryItems(input: PrimaryItemsInput): SignalItem[] {
+  const { decision, snapshot, profile } = input;
   const counting = new Map<string, RuleFinding>();
   for (const finding of decision.firing) {
     const current = counting.get(finding.signal);

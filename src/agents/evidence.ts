@@ -1,3 +1,4 @@
+import { getThresholdProfile } from '../health/index.ts';
 import type {
   Decision,
   Explanation,
@@ -5,6 +6,7 @@ import type {
   LogPattern,
   RuleFinding,
   SignalsSnapshot,
+  ThresholdOverrides,
   WindowEntry,
 } from '../models/index.ts';
 import type { EvidenceService, SignalItem, TrendItem } from './evidence-signals.ts';
@@ -41,6 +43,11 @@ export interface KnowledgePassage {
 export interface EvidenceInput {
   decision: Decision;
   snapshot: SignalsSnapshot;
+  /**
+   * The cluster's threshold overrides, exactly as the engine got them. Required (pass `undefined` for none) so that
+   * no caller silently shows the model the bare band thresholds when the decision used overridden ones.
+   */
+  overrides: ThresholdOverrides | undefined;
   window: readonly WindowEntry[];
   logPatterns: readonly LogPattern[];
   /** The rules-only explanation of the same decision: the model improves on it, it does not start from nothing. */
@@ -117,6 +124,11 @@ function firingId(finding: RuleFinding, all: readonly RuleFinding[]): string {
   return shared ? `rule:${finding.rule_id}:${finding.signal.replace(/^primary\./, '')}` : `rule:${finding.rule_id}`;
 }
 
+/** The profile `evaluate` used for this decision: the same function over the same band and overrides. */
+function decisionProfile(decision: Decision, overrides: ThresholdOverrides | undefined) {
+  return getThresholdProfile(overrides ? { band: decision.scale_band, overrides } : { band: decision.scale_band });
+}
+
 function logItems(patterns: readonly LogPattern[]): EvidenceBundle['log_patterns'] {
   // Sum repeated windows of the same signature and service, then the busiest first (ties by id).
   const totals = new Map<string, { signature_id: string; service: string; count: number }>();
@@ -181,7 +193,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceBundle {
       level: escalation.level,
       headroom_ratio: escalation.headroom_ratio,
     },
-    primary: primaryItems(decision, snapshot),
+    primary: primaryItems({ decision, snapshot, profile: decisionProfile(decision, input.overrides) }),
     amplifiers: measuredItems('amplifiers', snapshot),
     worker: [...measuredItems('worker', snapshot), ...measuredItems('worker_amplifiers', snapshot)],
     trends: trendItems(input.window),

@@ -1,6 +1,6 @@
 /**
  * Reversible redaction of identifiers before any model request body is built. Namespaces, workflow and run ids,
- * task queues, cluster names, host names and addresses, ARNs, account ids and e-mail addresses become stable
+ * task queues, cluster names, host and pod names and addresses, ARNs, account ids and e-mail addresses become stable
  * placeholders (`<host-1>`: the same value always gets the same placeholder within one redactor) and are restored
  * in the answer. Secret-looking strings become `<secret-n>` too, but restore to `[REDACTED]`: a secret the model
  * quotes back must not reach the stored assessment. Host detection needs a known top-level label so that our own
@@ -46,7 +46,43 @@ const RESTORED_SECRET = '[REDACTED]';
 const HOST_TLDS =
   'com|net|org|io|dev|app|cloud|aws|amazonaws|internal|local|localdomain|lan|corp|home|svc|cluster|intra|test|example|co|uk|de|fr|nl|eu|us|ai|sh';
 
-type Detector = { kind: IdentifierKind; pattern: RegExp; group?: number };
+/**
+ * `accept` vets a shape-only match (no key names it): returning false leaves the text as it is. Patterns that use it
+ * match whole tokens only, so a rejected token is never retried as a shorter piece of itself.
+ */
+type Detector = { kind: IdentifierKind; pattern: RegExp; group?: number; accept?: (value: string) => boolean };
+
+/** Shannon entropy in bits per character. */
+function entropyBits(text: string): number {
+  const counts = new Map<string, number>();
+  for (const char of text) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) bits -= (count / text.length) * Math.log2(count / text.length);
+  return bits;
+}
+
+/**
+ * A key-less token that looks generated rather than written: upper and lower case and digits, at least 4 bits of
+ * entropy per character, and no run of seven lower-case letters (which words and CamelCase type names have and
+ * random keys rarely do). Catches AWS secret keys, GitHub and OpenAI tokens and the like wherever they appear.
+ */
+function looksRandom(token: string): boolean {
+  return (
+    /[A-Z]/.test(token) && /[a-z]/.test(token) && /\d/.test(token) && !/[a-z]{7}/.test(token) && entropyBits(token) >= 4
+  );
+}
+
+/** A value after a space-separated key name: only if it could not be a word (`password incorrect` stays). */
+function looksLikeSecretValue(value: string): boolean {
+  const classes = [/[A-Z]/, /[a-z]/, /\d/, /[^A-Za-z0-9]/].filter((pattern) => pattern.test(value)).length;
+  return (value.length >= 16 && classes >= 2) || classes >= 3;
+}
+
+/** Kubernetes Deployment pods (`name-<template hash>-<suffix>`): only when the generated part holds a digit. */
+function looksLikePod(name: string): boolean {
+  const parts = name.split('-');
+  return /\d/.test(`${parts.at(-2) ?? ''}${parts.at(-1) ?? ''}`);
+}
 
 // Order matters: the widest shapes first (an ARN holds an account id, an e-mail and a URL hold a host).
 const DETECTORS: readonly Detector[] = [
@@ -58,6 +94,14 @@ const DETECTORS: readonly Detector[] = [
     pattern:
       /\b[A-Za-z0-9_-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|credential|authorization)s?["']?\s*[:=]\s*["']?((?!<)(?!(?:Bearer|Basic|Token)\s)[^\s"',;&}\]]+)/gi,
     group: 1,
+  },
+  {
+    // `aws_secret_access_key wJalr…`: config dumps and CLI output separate key and value with spaces.
+    kind: 'secret',
+    pattern:
+      /\b[A-Za-z0-9_-]*(?:secret[_-]?access[_-]?key|session[_-]?token|access[_-]?token|api[_-]?key|client[_-]?secret|private[_-]?key|password)["']?\s+["']?((?!<)[A-Za-z0-9+/=_.~-]{8,})/gi,
+    group: 1,
+    accept: looksLikeSecretValue,
   },
   { kind: 'secret', pattern: /\b[a-z][a-z0-9+.-]{0,20}:\/\/([^\s/?#@<]+)@/gi, group: 1 },
   { kind: 'arn', pattern: /\barn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:\d{0,12}:[^\s"',;)\]}]+/g },
@@ -74,8 +118,29 @@ const DETECTORS: readonly Detector[] = [
     pattern: /\b(?:wf-task-queue-name|task[_-]?queue(?:[_-]?name)?)["']?\s*[:=]\s*["']?((?!<)[^\s"',;&}\]]+)/gi,
     group: 1,
   },
+  {
+    // Temporal's NamespaceNotFound says "Namespace payments-prod is not found."; other errors put a verb after it too.
+    kind: 'namespace',
+    pattern:
+      /\bnamespace\s+["']?((?!<)(?!(?:is|was|not|name|already|does|has)\b)[A-Za-z][A-Za-z0-9._-]*)["']?(?=\s+(?:is|was|not|does|has|already|cannot|could)\b)/gi,
+    group: 1,
+  },
+  {
+    // Pod and node names have no dots (`"host":"temporal-history-5f7d8c9b6-x2k4q"`), so the key is what says host.
+    kind: 'host',
+    pattern:
+      /\b(?:host(?:[_-]?name)?|pod(?:[_.-]?name)?|node(?:[_-]?name)?|instance)["']?\s*[:=]\s*["']?((?!<)[^\s"',;&}\]]+)/gi,
+    group: 1,
+  },
   { kind: 'account', pattern: /\baccount(?:[_ -]?id)?["']?\s*[:=]?\s*["']?(\d{12})\b/gi, group: 1 },
   { kind: 'run', pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi },
+  // Twelve digits on their own are an AWS account id (`account 111111111111 and 222222222222`); epoch ms has 13.
+  { kind: 'account', pattern: /(?<![\w.])\d{12}(?!\w|\.\d)/g },
+  {
+    kind: 'host',
+    pattern: /(?<![\w.<-])[a-z][a-z0-9]*(?:-[a-z0-9]+)*-[a-z0-9]{5,10}-[a-z0-9]{5}(?![\w>-]|\.[a-z0-9])/g,
+    accept: looksLikePod,
+  },
   {
     kind: 'host',
     pattern: new RegExp(`\\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\\.)+(?:${HOST_TLDS})\\b(?![.-]?[a-z0-9])`, 'gi'),
@@ -87,6 +152,12 @@ const DETECTORS: readonly Detector[] = [
     kind: 'ip',
     pattern:
       /(?<![:\w])(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*::(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)?|::[0-9a-f]{1,4}(?::[0-9a-f]{1,4})*)(?![:\w])/gi,
+  },
+  // Last: a secret no key names. Whole tokens only (a sentence's full stop may follow), so nothing is cut in half.
+  {
+    kind: 'secret',
+    pattern: /(?<![\w<>/+=.-])[A-Za-z0-9+/=_-]{20,}(?![\w<>/+=-]|\.[A-Za-z0-9])/g,
+    accept: looksRandom,
   },
 ];
 
@@ -138,6 +209,8 @@ export function createRedactor(known: KnownIdentifiers = {}): Redactor {
     for (const detector of DETECTORS) {
       out = out.replace(detector.pattern, (match: string, ...rest: unknown[]) => {
         const group = detector.group === undefined ? undefined : rest[detector.group - 1];
+        const value = typeof group === 'string' && group !== '' ? group : match;
+        if (detector.accept && !detector.accept(value)) return match;
         if (typeof group !== 'string' || group === '') return placeholderFor(detector.kind, match);
         const at = match.lastIndexOf(group);
         return `${match.slice(0, at)}${placeholderFor(detector.kind, group)}${match.slice(at + group.length)}`;

@@ -4,9 +4,10 @@ import { evidenceIds } from './evidence.ts';
 
 /**
  * Verification of a model's answer against the evidence it was given. Pure. An answer passes only if it restates
- * the decided state, its severities agree with it, every number in its text is an evidence number (within
- * rounding), every service it blames has a firing or elevated signal, every id it cites exists and every action
- * targets a real service. Run on the redacted answer against the redacted evidence, before restoring identifiers.
+ * the decided state, its severities agree with it, every number in its text or in an action's numeric parameters is
+ * an evidence number (within rounding), every service it blames has a firing or elevated signal, every id it cites
+ * exists and every action targets a real service. Run on the redacted answer against the redacted evidence, before
+ * restoring identifiers.
  */
 
 export type ViolationKind =
@@ -89,6 +90,19 @@ export function matchesEvidence(stated: string, evidence: readonly number[]): bo
   );
 }
 
+/**
+ * Numeric action parameters, written as the verifier reads prose numbers. No parameter key is exempt: a number a
+ * model puts in `{replicas: 50}` is as much a claim as one in a sentence, and the hallucinated-number check exists for
+ * exactly that case. Signs are dropped because prose numbers are matched by magnitude too.
+ */
+function numericParameters(answer: ModelAssessment): string[] {
+  return answer.suggested_actions.flatMap((action) =>
+    Object.values(action.parameters)
+      .filter((value): value is number => typeof value === 'number')
+      .map((value) => String(Math.abs(value))),
+  );
+}
+
 function answerTexts(answer: ModelAssessment): string[] {
   return [
     answer.summary,
@@ -158,6 +172,11 @@ function checkNumbers(answer: ModelAssessment, bundle: EvidenceBundle, out: Viol
       seen.add(stated);
       out.push({ kind: 'unknown_number', detail: `${stated} is not a number in the evidence` });
     }
+  }
+  for (const stated of numericParameters(answer)) {
+    if (seen.has(stated) || matchesEvidence(stated, evidence)) continue;
+    seen.add(stated);
+    out.push({ kind: 'unknown_number', detail: `action parameter ${stated} is not a number in the evidence` });
   }
 }
 

@@ -103,6 +103,8 @@ export function createBedrockClient(options: BedrockClientOptions): ModelProvide
       random: options.random ?? Math.random,
       signal: request.signal,
       upstream: `bedrock ${request.modelId}`,
+      // One slow generation must not cost maxAttempts × timeoutMs and be billed that many times.
+      retryTimeouts: false,
     });
     if (result.status !== 200)
       throw errorFor(result.status, awsErrorCode(result.headers, result.text), request.modelId);

@@ -27,6 +27,12 @@ export interface RetryingRequestInput {
   maxBackoffMs?: number;
   /** Names the upstream in error messages, e.g. "prometheus". */
   upstream: string;
+  /**
+   * Whether an attempt that ran out of time is tried again. Off for model calls: a generation that did not finish
+   * within the deadline will not finish faster the next time, and each retry is billed again in full.
+   * @default true
+   */
+  retryTimeouts?: boolean;
 }
 
 /** Statuses worth another attempt: throttling and transient server-side failures. */
@@ -68,7 +74,7 @@ function retryAfterMs(headers: Headers, nowMs: number): number | null {
 
 /**
  * One logical request with a per-attempt timeout, caller cancellation, and bounded retries with full jitter for
- * network errors, timeouts, 429 and 5xx. Returns the last response (any status) once it is final or attempts run out.
+ * network errors, timeouts (unless `retryTimeouts` is false), 429 and 5xx. Returns the last response (any status) once it is final or attempts run out.
  * @throws AppError CANCELLED (caller aborted), UPSTREAM_TIMEOUT, UPSTREAM_UNREACHABLE (after the last attempt).
  */
 export async function requestWithRetry(input: RetryingRequestInput): Promise<HttpResult> {
@@ -82,7 +88,7 @@ export async function requestWithRetry(input: RetryingRequestInput): Promise<Htt
     const isLast = attempt === attempts - 1;
     if (outcome instanceof AppError) {
       lastError = outcome;
-      if (isLast) throw outcome;
+      if (isLast || (outcome.code === 'UPSTREAM_TIMEOUT' && input.retryTimeouts === false)) throw outcome;
     } else if (!isRetryableStatus(outcome.status) || isLast) {
       return outcome;
     }

@@ -67,7 +67,10 @@ export function createOpenAiCompatibleClient(options: OpenAiCompatibleClientOpti
         ? {
             response_format: {
               type: 'json_schema',
-              json_schema: { name: request.tool.name, schema: request.tool.inputSchema, strict: true },
+              // strict:false because the tool schemas use what OpenAI's strict mode rejects (optional properties,
+              // minLength, records); a strict server would answer 400. Local servers constrain decoding either way,
+              // and the caller's Type validates the answer regardless.
+              json_schema: { name: request.tool.name, schema: request.tool.inputSchema, strict: false },
             },
           }
         : {
@@ -105,6 +108,8 @@ export function createOpenAiCompatibleClient(options: OpenAiCompatibleClientOpti
       random: options.random ?? Math.random,
       signal: request.signal,
       upstream,
+      // One slow generation must not cost maxAttempts × timeoutMs and be billed that many times.
+      retryTimeouts: false,
     });
     if (result.status !== 200) throw errorFor(result.status, upstream, result.text);
     const parsed = ChatCompletion(readJson(result.text));

@@ -1,19 +1,55 @@
 import fc from 'fast-check';
 import { explainWithRules } from '../../src/agents/rules-explainer.ts';
-import { evaluate } from '../../src/health/index.ts';
-import type { Decision, EngineState, LogPattern, SignalsSnapshot, WindowEntry } from '../../src/models/index.ts';
-import { engineStateArb, snapshotArb } from '../health/arbitraries.ts';
+import { evaluate, validateOverrides } from '../../src/health/index.ts';
+import type {
+  Decision,
+  EngineState,
+  LogPattern,
+  SignalsSnapshot,
+  ThresholdOverrides,
+  WindowEntry,
+} from '../../src/models/index.ts';
+import { ThresholdOverrides as ThresholdOverridesType } from '../../src/models/index.ts';
+import { engineStateArb, overridesArb, snapshotArb } from '../health/arbitraries.ts';
 import { snapshotOf, zeroPrimary } from '../health/fixtures.ts';
 
 /** A decision the real engine made, with its snapshot, so the evidence is built from what production would see. */
 export interface DecidedCase {
   decision: Decision;
   snapshot: SignalsSnapshot;
+  /** The cluster's threshold overrides the engine decided with; the evidence must use the same. */
+  overrides: ThresholdOverrides | undefined;
 }
 
+function isValidOverrides(overrides: ThresholdOverrides): boolean {
+  try {
+    validateOverrides(overrides);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Thresholds as an operator writes them: rounded to 0.001. A subnormal limit makes headroom ratios above 1e21, which
+ * no answer can state in plain decimals (`toFixed` switches to exponent notation), so they would test nothing here.
+ */
+function writable(overrides: ThresholdOverrides): ThresholdOverrides {
+  const rounded: unknown = JSON.parse(JSON.stringify(overrides), (_key, value: unknown) =>
+    typeof value === 'number' ? Math.round(value * 1000) / 1000 : value,
+  );
+  return ThresholdOverridesType.assert(rounded);
+}
+
+const validOverridesArb = fc.option(overridesArb.map(writable).filter(isValidOverrides), { nil: undefined });
+
 export const decidedArb: fc.Arbitrary<DecidedCase> = fc
-  .tuple(snapshotArb(), fc.option(engineStateArb, { nil: null }))
-  .map(([snapshot, state]) => ({ snapshot, decision: evaluate({ snapshot, state }).decision }));
+  .tuple(snapshotArb(), fc.option(engineStateArb, { nil: null }), validOverridesArb)
+  .map(([snapshot, state, overrides]) => ({
+    snapshot,
+    overrides,
+    decision: evaluate(overrides ? { snapshot, state, overrides } : { snapshot, state }).decision,
+  }));
 
 /** Busy (20 transitions/s, processing keeps up) while persistence fails at 80 errors/s. */
 export function persistenceFailing() {
@@ -36,7 +72,7 @@ export function criticalCase(): DecidedCase {
     state = result.state;
     decision = result.decision;
   }
-  return { snapshot, decision };
+  return { snapshot, decision, overrides: undefined };
 }
 
 export function windowOf(decision: Decision, values: readonly number[]): WindowEntry[] {

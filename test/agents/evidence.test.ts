@@ -1,17 +1,21 @@
 import { describe, expect, test } from 'bun:test';
 import fc from 'fast-check';
 import { buildEvidence, EVIDENCE_TOKEN_BUDGET, estimateTokens, evidenceIds } from '../../src/agents/evidence.ts';
+import { evidenceNumbers } from '../../src/agents/verify.ts';
+import { evaluate } from '../../src/health/index.ts';
+import { snapshotOf } from '../health/fixtures.ts';
 import { logPattern as logPatternArb } from '../models/arbitraries.ts';
-import { criticalCase, decidedArb, logPattern, rulesOnly, windowOf } from './evidence-fixtures.ts';
+import { criticalCase, decidedArb, logPattern, persistenceFailing, rulesOnly, windowOf } from './evidence-fixtures.ts';
 
 describe('evidence bundle', () => {
   test('a Critical decision: state, firing rule with value and threshold, classified primaries, ids', () => {
-    const { decision, snapshot } = criticalCase();
+    const { decision, snapshot, overrides } = criticalCase();
     expect(decision.health_state).toBe('critical');
     const logs = [logPattern('persistence_unavailable', 'history', 12), logPattern('shard_lost', 'history', 3)];
     const bundle = buildEvidence({
       decision,
       snapshot,
+      overrides,
       window: windowOf(decision, [1, 2, 4, 8, 16, 32]),
       logPatterns: logs,
       rulesAssessment: rulesOnly(decision, logs),
@@ -61,10 +65,11 @@ describe('evidence bundle', () => {
 
   test('a null primary value is no_data, never normal', () => {
     fc.assert(
-      fc.property(decidedArb, ({ decision, snapshot }) => {
+      fc.property(decidedArb, ({ decision, snapshot, overrides }) => {
         const bundle = buildEvidence({
           decision,
           snapshot,
+          overrides,
           window: [],
           logPatterns: [],
           rulesAssessment: rulesOnly(decision),
@@ -86,10 +91,11 @@ describe('evidence bundle', () => {
         fc.array(logPatternArb, { maxLength: 40 }),
         knowledgeArb,
         fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { maxLength: 10 }),
-        ({ decision, snapshot }, logs, knowledge, backlogs) => {
+        ({ decision, snapshot, overrides }, logs, knowledge, backlogs) => {
           const input = {
             decision,
             snapshot,
+            overrides,
             window: windowOf(decision, backlogs),
             logPatterns: logs,
             rulesAssessment: rulesOnly(decision, logs),
@@ -124,8 +130,36 @@ describe('evidence bundle', () => {
     );
   });
 
+  test("the cluster's threshold overrides set the evidence's thresholds and levels, as they set the decision's", () => {
+    // Error limit raised to 100/s (80/s no longer fires), latency limit raised to 1000 ms (180 ms is far below it).
+    const overrides = {
+      all: {
+        critical: { persistence_error_rate_max_per_sec: 100 },
+        stressed: { persistence_latency_p99_max_ms: 1000 },
+      },
+    };
+    const snapshot = snapshotOf(persistenceFailing());
+    const decision = evaluate({ snapshot, state: null, overrides }).decision;
+    expect(decision.firing.map((finding) => finding.rule_id)).not.toContain('critical.persistence_errors');
+    const bundle = buildEvidence({
+      decision,
+      snapshot,
+      overrides,
+      window: [],
+      logPatterns: [],
+      rulesAssessment: rulesOnly(decision),
+    });
+    const persistence = bundle.primary.filter((item) => item.service === 'persistence' && item.threshold !== null);
+    expect(persistence.map(({ signal, level, threshold }) => ({ signal, level, threshold }))).toEqual([
+      { signal: 'primary.persistence.latency_p99_ms', level: 'normal', threshold: 1000 },
+      { signal: 'primary.persistence.error_rate_per_sec', level: 'elevated', threshold: 100 },
+    ]);
+    // The band's own limit (50/s), which the decision did not use, is not evidence the verifier would accept.
+    expect(evidenceNumbers(bundle)).not.toContain(50);
+  });
+
   test('oversized knowledge is cut first, and the cut is recorded', () => {
-    const { decision, snapshot } = criticalCase();
+    const { decision, snapshot, overrides } = criticalCase();
     const huge = Array.from({ length: 5 }, (_, index) => ({ source: `doc-${index}`, text: 'x'.repeat(5000) }));
     const noisy = Array.from({ length: 40 }, (_, index) => logPattern(`sig_${index}`, 'history', index + 1));
     const bundle = buildEvidence({
@@ -134,6 +168,7 @@ describe('evidence bundle', () => {
         ...snapshot,
         amplifiers: JSON.parse(JSON.stringify(snapshot.amplifiers), (_key, value) => (value === null ? 1.5 : value)),
       },
+      overrides,
       window: [],
       logPatterns: noisy,
       rulesAssessment: rulesOnly(decision, noisy),

@@ -8,11 +8,12 @@ import type { ModelAssessment } from '../../src/models/index.ts';
 import { criticalCase, decidedArb, logPattern, rulesOnly, windowOf } from './evidence-fixtures.ts';
 
 function criticalEvidence(): EvidenceBundle {
-  const { decision, snapshot } = criticalCase();
+  const { decision, snapshot, overrides } = criticalCase();
   const logs = [logPattern('persistence_unavailable', 'history', 12)];
   return buildEvidence({
     decision,
     snapshot,
+    overrides,
     window: windowOf(decision, [1, 2, 4, 8]),
     logPatterns: logs,
     rulesAssessment: rulesOnly(decision, logs),
@@ -131,6 +132,20 @@ describe('verification', () => {
       'unknown_citation',
     ],
     [
+      'an invented number in an action parameter',
+      (a) => {
+        (a.suggested_actions[0] ?? fail()).parameters = { replicas: 37 };
+      },
+      'unknown_number',
+    ],
+    [
+      'an invented negative number in an action parameter',
+      (a) => {
+        (a.suggested_actions[0] ?? fail()).parameters = { delta: -23 };
+      },
+      'unknown_number',
+    ],
+    [
       'an action on a made-up target',
       (a) => {
         (a.suggested_actions[0] ?? fail()).target_service = 'firing';
@@ -152,6 +167,12 @@ describe('verification', () => {
     expect(result.violations).toEqual([]);
   });
 
+  test('numeric action parameters that are evidence numbers pass; strings and booleans are not numbers', () => {
+    const answer = goodAnswer();
+    (answer.suggested_actions[0] ?? fail()).parameters = { errors_per_sec: 80, threshold: 50, dry_run: true };
+    expect(verifyAnswer({ answer, evidence: criticalEvidence() })).toEqual({ ok: true, violations: [] });
+  });
+
   /** Evidence numbers read independently of the verifier: every numeric leaf of the bundle's JSON. */
   function numericLeaves(bundle: EvidenceBundle): number[] {
     const out: number[] = [];
@@ -167,11 +188,12 @@ describe('verification', () => {
       fc.property(
         decidedArb,
         fc.double({ min: 0, max: 1e7, noNaN: true }),
-        fc.constantFrom('summary', 'explanation', 'issue', 'action'),
-        ({ decision, snapshot }, raw, where) => {
+        fc.constantFrom('summary', 'explanation', 'issue', 'action', 'parameter'),
+        ({ decision, snapshot, overrides }, raw, where) => {
           const bundle = buildEvidence({
             decision,
             snapshot,
+            overrides,
             window: [],
             logPatterns: [],
             rulesAssessment: rulesOnly(decision),
@@ -199,13 +221,13 @@ describe('verification', () => {
               { severity: 'warning', service: 'copilot', title: 'T', description: text, evidence_ids: [] },
             ];
           }
-          if (where === 'action') {
+          if (where === 'action' || where === 'parameter') {
             answer.suggested_actions = [
               {
                 action_type: 'alert',
                 target_service: 'copilot',
-                description: text,
-                parameters: {},
+                description: where === 'action' ? text : 'Raise it.',
+                parameters: where === 'parameter' ? { value: stated } : {},
                 risk_level: 'low',
                 confidence: 0.5,
               },
@@ -221,10 +243,11 @@ describe('verification', () => {
 
   test('property: every evidence number, as stated to two decimals, is accepted', () => {
     fc.assert(
-      fc.property(decidedArb, ({ decision, snapshot }) => {
+      fc.property(decidedArb, ({ decision, snapshot, overrides }) => {
         const bundle = buildEvidence({
           decision,
           snapshot,
+          overrides,
           window: [],
           logPatterns: [],
           rulesAssessment: rulesOnly(decision),

@@ -140,6 +140,24 @@ describe('Bedrock Converse client against a verifying local server', () => {
     expect(server.received.at(-1)?.verified).toBe(false);
   });
 
+  test('a timed-out generation is not retried: one request, no backoff, even with attempts to spare', async () => {
+    const slowSleeps: number[] = [];
+    const patientRetries = createBedrockClient({
+      region: REGION,
+      credentials: async () => CREDENTIALS,
+      baseUrl: server.url,
+      timeoutMs: 100,
+      maxAttempts: 4,
+      sleep: async (ms) => {
+        slowSleeps.push(ms);
+      },
+    });
+    const before = server.received.length;
+    expect((await failure(patientRetries.generate(request('test.hang-slow-v1:0')))).code).toBe('UPSTREAM_TIMEOUT');
+    expect(server.received.length - before).toBe(1);
+    expect(slowSleeps).toEqual([]);
+  });
+
   test('a model that never answers times out; a caller abort cancels at once', async () => {
     const impatient = createBedrockClient({
       region: REGION,

@@ -23,6 +23,8 @@ const server = Bun.serve({
     const count = (hits.get(model) ?? 0) + 1;
     hits.set(model, count);
     if (model === 'busy' && count === 1) return new Response('{"error":"busy"}', { status: 503 });
+    // A generation that outlasts any client deadline.
+    if (model === 'slow') return new Promise<Response>(() => {});
     const json = model === 'bad' ? '{"depth":"deep"' : JSON.stringify({ depth: 'quick', reason: 'one clear cause' });
     const message = body['tools']
       ? { content: null, tool_calls: [{ function: { name: 'choose_depth', arguments: json } }] }
@@ -73,7 +75,10 @@ describe('OpenAI-compatible chat client', () => {
         { role: 'system', content: 'Choose the depth.' },
         { role: 'user', content: 'evidence' },
       ],
-      response_format: { type: 'json_schema', json_schema: { name: 'choose_depth', schema: DISPATCH_TOOL_SCHEMA } },
+      response_format: {
+        type: 'json_schema',
+        json_schema: { name: 'choose_depth', schema: DISPATCH_TOOL_SCHEMA, strict: false },
+      },
     });
   });
 
@@ -96,6 +101,12 @@ describe('OpenAI-compatible chat client', () => {
   ])('%s is UPSTREAM_BAD_BODY', async (_name, model) => {
     const client = createOpenAiCompatibleClient({ baseUrl, sleep: noSleep });
     expect((await failure(client.generate(request(model)))).code).toBe('UPSTREAM_BAD_BODY');
+  });
+
+  test('a timed-out generation is not retried, so it is not billed again', async () => {
+    const client = createOpenAiCompatibleClient({ baseUrl, sleep: noSleep, timeoutMs: 100, maxAttempts: 3 });
+    expect((await failure(client.generate(request('slow')))).code).toBe('UPSTREAM_TIMEOUT');
+    expect(hits.get('slow')).toBe(1);
   });
 
   test('an unreachable server is UPSTREAM_UNREACHABLE after the bounded attempts', async () => {
