@@ -3,7 +3,7 @@
 // and Postgres. For each N: whether every cluster stored a decision for every slot inside the interval, the
 // worker's and Prometheus's CPU and memory, and requests per cluster per cycle; then the grouped plan's Prometheus
 // cost against the per-signal queries, measured in the same run; then two workers sharing the observers.
-// Run: bun bench/fleet.ts [--levels 50,100,200,300] [--cycles 3] [--skip-two-workers]
+// Run: bun bench/fleet.ts [--levels 50,100,200,300] [--cycles 3] [--skip-two-workers] [--profile DIR]
 import { createPrometheusClient } from '../src/clients/prometheus.ts';
 import { startDevServer } from '../src/demo/dev-server.ts';
 import type { LoadProcess } from '../src/demo/load/processes.ts';
@@ -57,7 +57,10 @@ async function startWorkers(count: number, n: number): Promise<void> {
     COPILOT_OBSERVE_INTERVAL_SEC: String(INTERVAL_MS / 1000),
     COPILOT_CLUSTERS: JSON.stringify(clusters.slice(0, n).map((name) => clusterConfig(name, prometheus.url))),
   };
-  workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(env)));
+  // --profile DIR: each worker writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+  const profileDir = process.argv.includes('--profile') ? arg('--profile') : undefined;
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  workers = await Promise.all(Array.from({ length: count }, () => startWorkerProcess(env, nodeArgs)));
 }
 
 interface LevelResult {

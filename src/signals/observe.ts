@@ -7,13 +7,14 @@ import type {
   SignalsSnapshot,
 } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
+import type { MetricNaming, SignalQueries } from './catalog.ts';
 import { buildSignalQueries } from './catalog.ts';
 import type { DetectedNaming } from './detect-style.ts';
 import { detectMetricNaming, sdkNamingFromSeries, timerUnitFromBuckets } from './detect-style.ts';
 import { mapWithConcurrency } from './pool.ts';
 import type { LabelMatcher } from './promql.ts';
 import { parseLabelMatchers } from './promql.ts';
-import type { Fleet, RequestOutcome } from './query-plan.ts';
+import type { Fleet, QueryPlan, RequestOutcome } from './query-plan.ts';
 import { planSignalQueries, vectorOfInstant } from './query-plan.ts';
 import type { SharedRequests } from './shared-requests.ts';
 import { sharedRequestKey } from './shared-requests.ts';
@@ -87,6 +88,30 @@ export async function detectUnlessKnown(input: {
   };
 }
 
+const PLAN_CACHE_LIMIT = 1_024;
+const planCache = new Map<string, { queries: SignalQueries[]; plan: QueryPlan }>();
+
+/**
+ * The catalog's queries and their plan for one naming, selector and fleet. Both are pure functions of these, and
+ * building them costs more than the rest of a cycle's CPU for a large fleet (every group names every peer), so one
+ * worker builds each once; the cache is bounded, dropping its oldest entry.
+ */
+function plannedQueries(input: { naming: MetricNaming; matchers: readonly LabelMatcher[]; fleet?: Fleet }) {
+  const key = JSON.stringify([input.naming, input.matchers, input.fleet ?? null]);
+  const known = planCache.get(key);
+  if (known) return known;
+  const queries = buildSignalQueries({ ...input.naming, matchers: input.matchers });
+  const plan = planSignalQueries({
+    queries,
+    clusterMatchers: input.matchers,
+    ...(input.fleet ? { fleet: input.fleet } : {}),
+  });
+  if (planCache.size >= PLAN_CACHE_LIMIT) planCache.delete(planCache.keys().next().value ?? '');
+  const entry = { queries, plan };
+  planCache.set(key, entry);
+  return entry;
+}
+
 /**
  * One observation cycle: run the catalog's instant queries concurrently, planned into one request per metric family
  * where the catalog's queries differ only in bounded labels (query-plan.ts), and build a
@@ -110,16 +135,9 @@ export async function observeCluster(input: ObserveClusterInput): Promise<Signal
   const counters = detected.counters ?? 'total';
   const sdk = detected.sdk ?? undefined;
   const timerUnit = detected.timerUnit ?? undefined;
-  const queries = buildSignalQueries({
-    style,
-    counters,
+  const { queries, plan } = plannedQueries({
+    naming: { style, counters, ...(sdk ? { sdk } : {}), ...(timerUnit ? { timerUnit } : {}) },
     matchers,
-    ...(sdk ? { sdk } : {}),
-    ...(timerUnit ? { timerUnit } : {}),
-  });
-  const plan = planSignalQueries({
-    queries,
-    clusterMatchers: matchers,
     ...(input.fleet ? { fleet: input.fleet } : {}),
   });
   const ask = async (query: string, signal: AbortSignal | undefined): Promise<RequestOutcome> => {

@@ -16,10 +16,14 @@ export function buildWorker(): Promise<string> {
   return built;
 }
 
-export async function startWorkerProcess(env: Record<string, string>): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<WorkerProcess> {
   const script = await buildWorker();
   return spawnNodeProcess({
     script,
+    nodeArgs,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...env },
   });
 }

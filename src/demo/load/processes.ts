@@ -75,10 +75,12 @@ function jsonOrNull(text: string): unknown {
 export async function spawnNodeProcess(input: {
   script: string;
   args?: readonly string[];
+  /** Node's own flags, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS does not allow). */
+  nodeArgs?: readonly string[];
   env?: Record<string, string>;
   readyMarker?: string;
 }): Promise<LoadProcess & { lines: () => string[] }> {
-  const proc = Bun.spawn(['node', input.script, ...(input.args ?? [])], {
+  const proc = Bun.spawn(['node', ...(input.nodeArgs ?? []), input.script, ...(input.args ?? [])], {
     cwd: REPO_ROOT,
     ...(input.env ? { env: input.env } : {}),
     stdout: 'pipe',
