@@ -31,7 +31,7 @@ const clusterConfig = (name: string, url: string) => ({
   name,
   prometheus_url: url,
   selector: `cluster="${name}"`,
-  metric_style: 'tally',
+  metric_style: 'tally' as const,
 });
 const adminUrl = process.env['TEST_DATABASE_URL'] ?? 'postgres://postgres:copilot@127.0.0.1:5432/postgres';
 const nextSlot = (ms: number) => Math.ceil(ms / INTERVAL_MS) * INTERVAL_MS;
@@ -114,7 +114,7 @@ async function planAgainstPerSignal(server: LocalPrometheus, n: number): Promise
       items: names,
       concurrency: 16,
       task: async (name) => {
-        const cluster = clusterConfig(name, server.url) as Parameters<typeof observeCluster>[0]['cluster'];
+        const cluster = clusterConfig(name, server.url);
         if (mode === 'planned')
           return void (await observeCluster({ cluster, atMs, prometheus: client, counters: 'bare' }));
         const matchers = [{ name: 'cluster', op: '=' as const, value: name }];

@@ -1,6 +1,14 @@
 import type { MetricStyle } from '../models/index.ts';
 import type { Labels, Rates, SeriesKind } from './scenario-metrics.ts';
-import { COUNT_BOUNDS, FAMILIES, familyName, labelText, num, SPREAD, TIMER_BOUNDS_MS } from './scenario-metrics.ts';
+import {
+  COUNT_BOUNDS,
+  FAMILIES,
+  familyName,
+  labelText,
+  num,
+  spreadObservations,
+  TIMER_BOUNDS_MS,
+} from './scenario-metrics.ts';
 
 /**
  * A live exporter's page for many synthetic clusters at once (each series with its `cluster` label), as a Temporal
@@ -72,15 +80,7 @@ function seriesText(input: {
       const observations = spec.rate(rates) * input.elapsedSec;
       if (spec.kind === 'timer' && spec.lazy && observations === 0) return;
       const buckets = new Array<number>(bounds.length + 1).fill(0);
-      let sum = 0;
-      for (const [factor, share] of SPREAD) {
-        const value = typical * factor;
-        const index = bounds.findIndex((bound) => value <= bound);
-        for (let i = index === -1 ? bounds.length : index; i <= bounds.length; i += 1) {
-          buckets[i] = (buckets[i] ?? 0) + observations * share;
-        }
-        sum += value * observations * share;
-      }
+      const sum = spreadObservations({ buckets, bounds, typical, observations });
       for (const [i, bound] of bounds.entries())
         lines.push(`${metric}_bucket{${base},le="${bound}"} ${num(buckets[i] ?? 0)}`);
       lines.push(`${metric}_bucket{${base},le="+Inf"} ${num(buckets[bounds.length] ?? 0)}`);

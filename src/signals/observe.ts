@@ -96,7 +96,7 @@ const planCache = new Map<string, { queries: SignalQueries[]; plan: QueryPlan }>
  * building them costs more than the rest of a cycle's CPU for a large fleet (every group names every peer), so one
  * worker builds each once; the cache is bounded, dropping its oldest entry.
  */
-function plannedQueries(input: { naming: MetricNaming; matchers: readonly LabelMatcher[]; fleet?: Fleet }) {
+export function plannedQueries(input: { naming: MetricNaming; matchers: readonly LabelMatcher[]; fleet?: Fleet }) {
   const key = JSON.stringify([input.naming, input.matchers, input.fleet ?? null]);
   const known = planCache.get(key);
   if (known) return known;

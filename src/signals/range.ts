@@ -1,11 +1,9 @@
 import type { ClusterConfig, CounterNaming, MetricStyle, PrometheusClient, SignalsSnapshot } from '../models/index.ts';
 import { AppError, isAppError } from '../models/index.ts';
-import { buildSignalQueries } from './catalog.ts';
-import { detectUnlessKnown } from './observe.ts';
+import { detectUnlessKnown, plannedQueries } from './observe.ts';
 import { mapWithConcurrency } from './pool.ts';
 import { parseLabelMatchers } from './promql.ts';
 import type { RequestOutcome, VectorPoint } from './query-plan.ts';
-import { planSignalQueries } from './query-plan.ts';
 import { assembleSnapshot } from './snapshot.ts';
 
 /** Prometheus rejects a range query resolving to more than 11,000 points per series. */
@@ -67,15 +65,16 @@ export async function observeRange(input: ObserveRangeInput): Promise<SignalsSna
   const counters = detected.counters ?? 'total';
   const sdk = detected.sdk ?? undefined;
   const timerUnit = detected.timerUnit ?? undefined;
-  const queries = buildSignalQueries({
-    style: input.metricStyle,
-    counters,
-    matchers,
-    ...(sdk ? { sdk } : {}),
-    ...(timerUnit ? { timerUnit } : {}),
-  });
   // The same plan as one observation cycle, so a backtest step reads exactly what the observer would have read.
-  const plan = planSignalQueries({ queries, clusterMatchers: matchers });
+  const { queries, plan } = plannedQueries({
+    naming: {
+      style: input.metricStyle,
+      counters,
+      ...(sdk ? { sdk } : {}),
+      ...(timerUnit ? { timerUnit } : {}),
+    },
+    matchers,
+  });
   const chunks = rangeChunks(input);
   const results = await mapWithConcurrency({
     items: plan.requests,
