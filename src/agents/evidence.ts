@@ -3,6 +3,7 @@ import type {
   Decision,
   Explanation,
   HealthState,
+  KnowledgePassage,
   LogPattern,
   RuleFinding,
   SignalsSnapshot,
@@ -33,12 +34,6 @@ const MAX_KNOWLEDGE_CHARS = 1200;
 const MAX_TEXT_CHARS = 300;
 const MAX_SUMMARY_CHARS = 800;
 const MAX_RULE_ISSUES = 10;
-
-export interface KnowledgePassage {
-  /** Where the passage came from (a `docs/rag/` file or an S3 URI); shown, never fetched. */
-  source: string;
-  text: string;
-}
 
 export interface EvidenceInput {
   decision: Decision;

@@ -85,3 +85,20 @@ export interface LokiClient {
   query(input: LokiQueryInput): Promise<LokiQueryResult>;
   queryRange(input: LokiRangeQueryInput): Promise<LokiQueryResult>;
 }
+
+/** One retrieved knowledge passage; the evidence bundle gives it the id an answer cites. */
+export interface KnowledgePassage {
+  /** Where the passage came from (a `docs/rag/` file or an S3 URI); shown, never fetched. */
+  source: string;
+  text: string;
+  /** The retriever's relevance score, higher is better; only the order matters across retrievers. */
+  score?: number;
+}
+
+/**
+ * The knowledge base as the explainer sees it: Bedrock Knowledge Base `Retrieve` when one is configured, otherwise
+ * a local index over `docs/rag/`. The query is built from the firing rules and elevated signals.
+ */
+export interface KnowledgeRetriever {
+  retrieve(input: { query: string; limit: number; signal?: AbortSignal }): Promise<KnowledgePassage[]>;
+}
