@@ -102,3 +102,33 @@ export interface KnowledgePassage {
 export interface KnowledgeRetriever {
   retrieve(input: { query: string; limit: number; signal?: AbortSignal }): Promise<KnowledgePassage[]>;
 }
+
+/** Where an outbound call of the worker failed, for `copilot_query_failures_total{source}`. */
+export type FailureSource = 'prometheus' | 'loki' | 'store' | 'model' | 'knowledge';
+
+/** One model call as the copilot's own metrics count it (and the stored assessment records it). */
+export interface ExplainerCallRecord {
+  cluster: string;
+  provider: 'bedrock' | 'openai-compatible';
+  model: string;
+  role: 'dispatcher' | 'researcher';
+  /** accepted: passed verification; rejected: failed it; failed: no usable answer (error, timeout, bad shape). */
+  outcome: 'accepted' | 'rejected' | 'failed';
+  inputTokens: number;
+  outputTokens: number;
+  latencyMs: number;
+  /** Estimated from the configured price table; 0 when the model has no price. */
+  costUsd: number;
+}
+
+/**
+ * The worker's own metrics as the activities record them; the worker serves them at `/metrics`. Every method is
+ * cheap and never throws: a metric must not fail a cycle.
+ */
+export interface WorkerMetricsSink {
+  cycleStored(input: { cluster: string; slotMs: number; durationMs: number; inserted: boolean }): void;
+  queryFailed(input: { cluster: string; source: FailureSource; code: string }): void;
+  assessmentWritten(input: { cluster: string; explainer: string; inserted: boolean }): void;
+  explainerCall(input: ExplainerCallRecord): void;
+  storeError(input: { operation: string; code: string }): void;
+}
