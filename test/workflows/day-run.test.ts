@@ -16,6 +16,10 @@ interface DayRun {
   cycles: number;
   distinctCycleKeys: number;
   slotGaps: number;
+  gaps: { cycle: number; stepMs: number }[];
+  activityRetries: number;
+  maxActivityQueuedMs: number;
+  skippedWhileQueued: unknown[];
   latestCycleCalls: number;
   criticalPhase: { firstCriticalCycle: number; statesAfterFirstCritical: string[]; maxConsecutiveCritical: number };
   blindStates: string[];
@@ -37,7 +41,15 @@ test('a day of cycles: bounded history per run, engine state carried, every slot
     `day run: ${day.cycles} cycles in ${day.runs.length} runs; longest history per run ${day.maxEventsPerRun} events`,
   );
   expect(day.cycles).toBeGreaterThanOrEqual(2_880);
-  expect([day.distinctCycleKeys, day.slotGaps]).toEqual([day.cycles, 0]);
+  console.log(
+    `day run: ${day.activityRetries} activity retries; longest wait for the worker ${day.maxActivityQueuedMs} ms of server time; skipped while queued: ${JSON.stringify(day.skippedWhileQueued)}`,
+  );
+  // A failure shows where the gaps are (test-server time only passes while the workflow sleeps; see day-run.ts).
+  expect({ keys: day.distinctCycleKeys, gaps: day.gaps, slotGaps: day.slotGaps }).toEqual({
+    keys: day.cycles,
+    gaps: [],
+    slotGaps: 0,
+  });
   // Reconciled from the store once, at the very first start; later runs use the carried state.
   expect(day.latestCycleCalls).toBe(1);
   // Critical across the continue-as-new at cycle 400: no downgrade, and the debounce count keeps counting.

@@ -3,7 +3,7 @@ import type { ObserveClusterInput } from '../../../src/models/index.ts';
 import { currentQuery, newLogPatternSignal } from '../../../src/workflows/definitions.ts';
 import { busyHealthy, fakeActivities, nullPrimary, persistenceFailing } from './fake-activities.ts';
 import { runChain } from './run-chain.ts';
-import { startTimeSkipping } from './time-skipping.ts';
+import { type ActivityRecord, holdTimeWhileRunning, startTimeSkipping } from './time-skipping.ts';
 
 /**
  * Node side of test/workflows/day-run.test.ts: a DAY of 30 s observe cycles on the Java time-skipping test server,
@@ -29,11 +29,13 @@ try {
       return busyHealthy();
     },
   });
+  const activityRecords: ActivityRecord[] = [];
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: 'day-run',
     workflowsPath,
     activities,
+    interceptors: { activity: [holdTimeWhileRunning(env, activityRecords)] },
   });
   const input: ObserveClusterInput = {
     cluster: { name: 'day', prometheus_url: 'http://127.0.0.1:1' },
@@ -72,6 +74,16 @@ try {
     cycles: store.cycles.length,
     distinctCycleKeys: new Set(store.cycles.map((c) => c.cycleKey)).size,
     slotGaps: store.cycles.filter((c, i) => i > 0 && c.atMs - (store.cycles[i - 1]?.atMs ?? 0) !== INTERVAL_MS).length,
+    // Where a gap is, and whether activities were retried or started late in their slot: what a failure needs.
+    gaps: store.cycles
+      .map((c, i) => ({ cycle: cycleOf(c.atMs), stepMs: c.atMs - (store.cycles[i - 1]?.atMs ?? c.atMs) }))
+      .filter((gap, i) => i > 0 && gap.stepMs !== INTERVAL_MS)
+      .slice(0, 5),
+    activityRetries: activityRecords.filter((r) => r.attempt > 1).length,
+    // Test-server time that passed while a task waited for the worker: wall time (tens of ms), unless the server
+    // skipped ahead in that window, which would show here as seconds.
+    maxActivityQueuedMs: Math.max(...activityRecords.map((r) => r.queuedMs)),
+    skippedWhileQueued: activityRecords.filter((r) => r.queuedMs > 1_000).slice(0, 5),
     firstSlotOffsetMs: (store.cycles[0]?.atMs ?? 0) - startMs,
     latestCycleCalls: store.latestCycleCalls,
     criticalPhase: {

@@ -1,4 +1,5 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 
 const ATTEMPTS = 3;
 
@@ -19,4 +20,47 @@ export async function startTimeSkipping(testServer: string): Promise<TestWorkflo
       console.error(`time-skipping server start attempt ${attempt} timed out; trying again`);
     }
   }
+}
+
+export interface ActivityRecord {
+  type: string;
+  attempt: number;
+  /** Test-server time that passed between scheduling and the lock, while the task waited for the worker. */
+  queuedMs: number;
+}
+
+/**
+ * The Java test server skips time whenever nothing holds its time lock, and a running activity holds none: it locks
+ * only while it applies a workflow update (TestWorkflowMutableStateImpl.update; the Python SDK's
+ * "time skipping past activity timeout" repro shows the same). Workflow tasks do hold it, from scheduled to completed. On a loaded
+ * machine the clock can then jump to the next pending timer while a fake activity runs, the cycle ends a slot late,
+ * and the observer rightly skips that slot: day-run.test.ts failed on one such gap in 5,310 cycles in two CI
+ * rehearsals. A real
+ * activity's wall time IS workflow time, so each fake holds the lock (LockTimeSkipping / UnlockTimeSkipping, a
+ * counter in SelfAdvancingTimerImpl) for as long as it runs: time then passes only while the workflow sleeps.
+ */
+export function holdTimeWhileRunning(
+  env: TestWorkflowEnvironment,
+  records: ActivityRecord[],
+): ActivityInterceptorsFactory {
+  const testService = env.connection.testService;
+  if (!testService) throw new Error('the time-skipping environment has no test service');
+  return (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        await testService.lockTimeSkipping({});
+        try {
+          const { activityType, attempt, currentAttemptScheduledTimestampMs } = ctx.info;
+          records.push({
+            type: activityType,
+            attempt,
+            queuedMs: (await env.currentTimeMs()) - currentAttemptScheduledTimestampMs,
+          });
+          return await next(input);
+        } finally {
+          await testService.unlockTimeSkipping({});
+        }
+      },
+    },
+  });
 }
