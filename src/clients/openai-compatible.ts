@@ -6,8 +6,8 @@ import { countingFetch, modelOutput } from './model-common.ts';
 
 /**
  * OpenAI-compatible chat completions (llama.cpp's server, llama-cpp-python, Ollama, vLLM), for teams that keep data
- * in-house. Structured output either through `response_format: json_schema` (the content is the JSON) or through
- * one forced function tool (its `arguments` string is the JSON). 429 and 5xx are retried with full jitter.
+ * in-house. Structured output through a response format (`json_schema`, or `json_object` with a schema; the content
+ * is the JSON) or through one forced function tool (its `arguments` string is the JSON). 429 and 5xx are retried with full jitter.
  * @see https://platform.openai.com/docs/api-reference/chat/create
  */
 export interface OpenAiCompatibleClientOptions {
@@ -55,6 +55,38 @@ function errorFor(status: number, upstream: string, text: string): AppError {
   return new AppError('UPSTREAM_STATUS', message);
 }
 
+/**
+ * How the schema reaches the server. `json_schema` is OpenAI's response format (vLLM speaks it too); `json_object`
+ * with a `schema` beside it is what llama-cpp-python accepts (its server answers `json_schema` with a validation
+ * error, HTTP 500 — seen on 0.3.36); `tool` forces one function, which every one of them supports.
+ */
+function requestFormat(mode: StructuredOutputMode, tool: ModelRequest<unknown>['tool']): Record<string, unknown> {
+  switch (mode) {
+    case 'json_schema':
+      return {
+        response_format: {
+          type: 'json_schema',
+          // strict:false because the tool schemas use what OpenAI's strict mode rejects (optional properties,
+          // minLength, records); a strict server would answer 400. Local servers constrain decoding either way,
+          // and the caller's Type validates the answer regardless.
+          json_schema: { name: tool.name, schema: tool.inputSchema, strict: false },
+        },
+      };
+    case 'json_object':
+      return { response_format: { type: 'json_object', schema: tool.inputSchema } };
+    case 'tool':
+      return {
+        tools: [
+          {
+            type: 'function',
+            function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+          },
+        ],
+        tool_choice: { type: 'function', function: { name: tool.name } },
+      };
+  }
+}
+
 export function createOpenAiCompatibleClient(options: OpenAiCompatibleClientOptions): ModelProvider {
   const endpoint = `${options.baseUrl.replace(/\/+$/, '')}/chat/completions`;
   const mode = options.structuredOutput ?? 'json_schema';
@@ -62,30 +94,7 @@ export function createOpenAiCompatibleClient(options: OpenAiCompatibleClientOpti
 
   async function generate<T>(request: ModelRequest<T>): Promise<ModelResponse<T>> {
     const upstream = `openai-compatible ${request.modelId}`;
-    const format =
-      mode === 'json_schema'
-        ? {
-            response_format: {
-              type: 'json_schema',
-              // strict:false because the tool schemas use what OpenAI's strict mode rejects (optional properties,
-              // minLength, records); a strict server would answer 400. Local servers constrain decoding either way,
-              // and the caller's Type validates the answer regardless.
-              json_schema: { name: request.tool.name, schema: request.tool.inputSchema, strict: false },
-            },
-          }
-        : {
-            tools: [
-              {
-                type: 'function',
-                function: {
-                  name: request.tool.name,
-                  description: request.tool.description,
-                  parameters: request.tool.inputSchema,
-                },
-              },
-            ],
-            tool_choice: { type: 'function', function: { name: request.tool.name } },
-          };
+    const format = requestFormat(mode, request.tool);
     const body = JSON.stringify({
       model: request.modelId,
       messages: [

@@ -14,7 +14,7 @@ export const LlmProviderName = type("'bedrock' | 'openai-compatible' | 'none'");
 export type LlmProviderName = typeof LlmProviderName.infer;
 
 /** How an OpenAI-compatible server is asked for structured output. */
-export const StructuredOutputMode = type("'json_schema' | 'tool'");
+export const StructuredOutputMode = type("'json_schema' | 'json_object' | 'tool'");
 export type StructuredOutputMode = typeof StructuredOutputMode.infer;
 
 export type LlmConfig =

@@ -90,6 +90,13 @@ describe('OpenAI-compatible chat client', () => {
     expect(received.at(-1)?.body['tool_choice']).toEqual({ type: 'function', function: { name: 'choose_depth' } });
   });
 
+  test('json_object: the schema rides beside the type, as llama-cpp-python expects', async () => {
+    const client = createOpenAiCompatibleClient({ baseUrl, structuredOutput: 'json_object', sleep: noSleep });
+    const response = await client.generate(request('smollm2'));
+    expect(response.output.depth).toBe('quick');
+    expect(received.at(-1)?.body['response_format']).toEqual({ type: 'json_object', schema: DISPATCH_TOOL_SCHEMA });
+  });
+
   test('a 503 is retried once and then answers', async () => {
     const client = createOpenAiCompatibleClient({ baseUrl, sleep: noSleep, random: () => 0 });
     expect((await client.generate(request('busy'))).attempts).toBe(2);
