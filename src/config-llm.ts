@@ -1,5 +1,5 @@
 import { type } from 'arktype';
-import type { LlmConfig } from './models/index.ts';
+import type { KbConfig, LlmConfig } from './models/index.ts';
 import { AppError, LlmProviderName, StructuredOutputMode } from './models/index.ts';
 
 /**
@@ -104,4 +104,49 @@ export function readLlmConfig(env: LlmEnv): LlmConfig {
       throw invalid('COPILOT_LLM_PROVIDER', `unknown provider ${String(unreachable)}`);
     }
   }
+}
+
+// ---- Knowledge base (docs/rag retrieval, `copilot kb`) ----
+
+/**
+ * The knowledge base's part of the environment. `COPILOT_KB_ID` switches retrieval from the local index over
+ * docs/rag to Bedrock Knowledge Base Retrieve; `COPILOT_KB_DATA_SOURCE_ID` is the S3 data source ingestion jobs
+ * run on; `COPILOT_KB_BUCKET` / `COPILOT_KB_PREFIX` are where `kb sync` uploads the corpus. The `*_URL` variables
+ * override the regional endpoints (VPC endpoints, local servers; S3 then goes path-style).
+ */
+export const KbEnv = type({
+  'COPILOT_KB_ID?': /^[0-9a-zA-Z]{10}$/,
+  'COPILOT_KB_DATA_SOURCE_ID?': /^[0-9a-zA-Z]{10}$/,
+  'COPILOT_KB_BUCKET?': /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+  'COPILOT_KB_PREFIX?': 'string',
+  'COPILOT_KB_RETRIEVE_URL?': 'string.url',
+  'COPILOT_KB_AGENT_URL?': 'string.url',
+  'COPILOT_KB_S3_URL?': 'string.url',
+  'AWS_REGION?': 'string > 0',
+});
+type KbEnv = typeof KbEnv.infer;
+
+/** @throws AppError CONFIG_INVALID when a KB setting needs another that is missing. */
+export function readKbConfig(env: KbEnv): KbConfig {
+  const invalid = (variable: string, reason: string) =>
+    new AppError('CONFIG_INVALID', `${variable}: ${reason}`, { problems: { [variable]: [reason] } });
+  const region = env.AWS_REGION ?? null;
+  if (region === null && (env.COPILOT_KB_ID || env.COPILOT_KB_BUCKET)) {
+    throw invalid('AWS_REGION', 'COPILOT_KB_ID and COPILOT_KB_BUCKET need the region of the knowledge base and bucket');
+  }
+  if (env.COPILOT_KB_DATA_SOURCE_ID && !env.COPILOT_KB_ID) {
+    throw invalid('COPILOT_KB_ID', 'COPILOT_KB_DATA_SOURCE_ID belongs to a knowledge base; set its id too');
+  }
+  const rawPrefix = (env.COPILOT_KB_PREFIX ?? '').replace(/^\/+/, '');
+  return {
+    knowledgeBaseId: env.COPILOT_KB_ID ?? null,
+    dataSourceId: env.COPILOT_KB_DATA_SOURCE_ID ?? null,
+    bucket: env.COPILOT_KB_BUCKET ?? null,
+    // Keys are `<prefix><file>`: a prefix names a folder, so it ends in exactly one slash.
+    prefix: rawPrefix === '' ? '' : `${rawPrefix.replace(/\/+$/, '')}/`,
+    region,
+    retrieveUrl: env.COPILOT_KB_RETRIEVE_URL ?? null,
+    agentUrl: env.COPILOT_KB_AGENT_URL ?? null,
+    s3Url: env.COPILOT_KB_S3_URL ?? null,
+  };
 }

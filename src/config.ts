@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
-import { LlmEnv, readLlmConfig } from './config-llm.ts';
+import { KbEnv, LlmEnv, readKbConfig, readLlmConfig } from './config-llm.ts';
 import { validateOverrides } from './health/index.ts';
-import type { ClusterConfig, LlmConfig } from './models/index.ts';
+import type { ClusterConfig, KbConfig, LlmConfig } from './models/index.ts';
 import { AppError, ClusterConfigList, parseJsonText, parseOrThrow } from './models/index.ts';
 import { parseLabelMatchers } from './signals/promql.ts';
 
@@ -33,9 +33,11 @@ export interface Config {
   readonly awsEnv: Readonly<Record<string, string | undefined>>;
   /** The explainer's model provider (config-llm.ts); `none` explains with rules only. */
   llm: LlmConfig;
+  /** The knowledge base (config-llm.ts): Bedrock KB when an id is set, else the local index over docs/rag. */
+  kb: KbConfig;
 }
 
-const Env = LlmEnv.and({
+const Env = LlmEnv.and(KbEnv).and({
   'DATABASE_URL?': /^postgres(ql)?:\/\//,
   'DSQL_ENDPOINT?': 'string > 0',
   'DSQL_USER?': 'string > 0',
@@ -131,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     awsRegion: parsed.AWS_REGION ?? null,
     awsEnv: Object.freeze(awsVariables(env)),
     llm: readLlmConfig(parsed),
+    kb: readKbConfig(parsed),
   };
   Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);

@@ -7,6 +7,7 @@ import { dbCommand } from './db.ts';
 import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
 import { evaluateCommand } from './evaluate.ts';
+import { kbCommand } from './kb.ts';
 import { workflowsCommand } from './workflows.ts';
 
 /** Every command the `copilot` CLI offers. Each module owns its flags and its `--help`. */
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   dbCommand,
   workflowsCommand,
   apiCommand,
+  kbCommand,
 ];
 
 function usage(): string {

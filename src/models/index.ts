@@ -4,6 +4,7 @@ export * from './assessment.ts';
 export * from './cluster.ts';
 export * from './errors.ts';
 export * from './health.ts';
+export * from './knowledge-base.ts';
 export * from './llm.ts';
 export * from './numbers.ts';
 export * from './parse.ts';

@@ -1,0 +1,120 @@
+import { AppError } from '../models/index.ts';
+import { createSigV4Signer, encodeRfc3986 } from './aws/index.ts';
+import type { AwsServiceClientOptions } from './aws-service-errors.ts';
+import { retryOptions, s3ServiceError, serviceError } from './aws-service-errors.ts';
+import { requestWithRetry } from './http.ts';
+
+/**
+ * The two S3 calls `kb sync` needs: HeadObject (read the content hash a previous sync stored as user metadata) and
+ * PutObject (upload a changed file). Hand-rolled `fetch`, SigV4 with signing name `s3` and the path signed as sent
+ * (S3 is the one service that does not escape the path twice); the body's SHA-256 goes into
+ * `x-amz-content-sha256`, which S3 requires. 503 SlowDown and 5xx are retried with full jitter.
+ * @see https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
+ */
+export interface S3ClientOptions extends AwsServiceClientOptions {
+  bucket: string;
+  /**
+   * With `baseUrl` (MinIO, a local server, an S3 VPC endpoint URL) requests are path-style
+   * (`{baseUrl}/{bucket}/{key}`); without it virtual-hosted (`https://{bucket}.s3.{region}.amazonaws.com/{key}`).
+   */
+  baseUrl?: string;
+}
+
+export interface PutObjectInput {
+  key: string;
+  body: Uint8Array<ArrayBuffer>;
+  contentType: string;
+  /** User metadata, sent as `x-amz-meta-<name>`; names lower case. */
+  metadata?: Readonly<Record<string, string>>;
+  signal?: AbortSignal;
+}
+
+export interface HeadObjectResult {
+  etag: string | null;
+  /** User metadata (`x-amz-meta-*`), names lower case without the prefix. */
+  metadata: Record<string, string>;
+}
+
+export interface S3Client {
+  putObject(input: PutObjectInput): Promise<{ etag: string | null }>;
+  /** Null when the object does not exist. */
+  headObject(input: { key: string; signal?: AbortSignal }): Promise<HeadObjectResult | null>;
+}
+
+const META_PREFIX = 'x-amz-meta-';
+
+/** The key as it goes into the URL and the signed path: each segment RFC 3986-encoded once, `/` kept. */
+export function encodeS3Key(key: string): string {
+  return key.split('/').map(encodeRfc3986).join('/');
+}
+
+/**
+ * @throws AppError INVALID_INPUT (empty key), UPSTREAM_THROTTLED, AUTH_FAILED, UPSTREAM_QUERY_ERROR (no such bucket,
+ * bad request), UPSTREAM_STATUS, UPSTREAM_TIMEOUT, UPSTREAM_UNREACHABLE, CANCELLED.
+ */
+export function createS3Client(options: S3ClientOptions): S3Client {
+  const objectUrl = (key: string) => {
+    if (key === '' || key.startsWith('/')) throw new AppError('INVALID_INPUT', `s3: invalid object key '${key}'`);
+    const path = encodeS3Key(key);
+    return options.baseUrl
+      ? `${options.baseUrl.replace(/\/+$/, '')}/${encodeRfc3986(options.bucket)}/${path}`
+      : `https://${options.bucket}.s3.${options.region}.amazonaws.com/${path}`;
+  };
+  const upstream = `s3 ${options.bucket}`;
+  const sign = createSigV4Signer({
+    region: options.region,
+    service: 's3',
+    credentials: options.credentials,
+    uriEscapePath: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+
+  return {
+    async putObject(input) {
+      const url = objectUrl(input.key);
+      const headers: Record<string, string> = { 'content-type': input.contentType };
+      for (const [name, value] of Object.entries(input.metadata ?? {})) headers[`${META_PREFIX}${name}`] = value;
+      const result = await requestWithRetry({
+        ...retryOptions(options),
+        // The signer hashes this exact body into x-amz-content-sha256; a fixed-length body lets fetch set Content-Length.
+        build: () => new Request(url, { method: 'PUT', headers, body: input.body }),
+        sign,
+        signal: input.signal,
+        upstream: `${upstream}/${input.key}`,
+      });
+      if (result.status !== 200) {
+        throw serviceError({
+          upstream: `${upstream}/${input.key}`,
+          status: result.status,
+          ...s3ServiceError(result.text),
+        });
+      }
+      return { etag: result.headers.get('etag') };
+    },
+    async headObject(input) {
+      const url = objectUrl(input.key);
+      const result = await requestWithRetry({
+        ...retryOptions(options),
+        build: () => new Request(url, { method: 'HEAD' }),
+        sign,
+        signal: input.signal,
+        upstream: `${upstream}/${input.key}`,
+      });
+      if (result.status === 404) return null;
+      if (result.status !== 200) {
+        // A HEAD error has no body; the status alone says what happened.
+        throw serviceError({
+          upstream: `${upstream}/${input.key}`,
+          status: result.status,
+          code: 'HeadObject',
+          message: '',
+        });
+      }
+      const metadata: Record<string, string> = {};
+      result.headers.forEach((value, name) => {
+        if (name.toLowerCase().startsWith(META_PREFIX)) metadata[name.toLowerCase().slice(META_PREFIX.length)] = value;
+      });
+      return { etag: result.headers.get('etag'), metadata };
+    },
+  };
+}
