@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
-import { LlmEnv, readLlmConfig } from './config-llm.ts';
+import { LlmEnv, readLlmConfig, readLlmPrices } from './config-llm.ts';
 import { validateOverrides } from './health/index.ts';
-import type { ClusterConfig, LlmConfig } from './models/index.ts';
+import type { ClusterConfig, LlmConfig, PriceTable } from './models/index.ts';
 import { AppError, ClusterConfigList, parseJsonText, parseOrThrow } from './models/index.ts';
 import { parseLabelMatchers } from './signals/promql.ts';
 
@@ -33,6 +33,8 @@ export interface Config {
   readonly awsEnv: Readonly<Record<string, string | undefined>>;
   /** The explainer's model provider (config-llm.ts); `none` explains with rules only. */
   llm: LlmConfig;
+  /** USD per million tokens per model (COPILOT_LLM_PRICES over the defaults), for the explainer's cost estimate. */
+  llmPrices: PriceTable;
 }
 
 const Env = LlmEnv.and({
@@ -131,6 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     awsRegion: parsed.AWS_REGION ?? null,
     awsEnv: Object.freeze(awsVariables(env)),
     llm: readLlmConfig(parsed),
+    llmPrices: readLlmPrices(parsed.COPILOT_LLM_PRICES),
   };
   Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);

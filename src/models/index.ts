@@ -5,6 +5,7 @@ export * from './cluster.ts';
 export * from './errors.ts';
 export * from './health.ts';
 export * from './llm.ts';
+export * from './llm-prices.ts';
 export * from './numbers.ts';
 export * from './parse.ts';
 export * from './ports.ts';
