@@ -8,7 +8,7 @@ import {
   SuggestedAction,
 } from './assessment.ts';
 import { ClusterConfig } from './cluster.ts';
-import { Decision, EngineState, HealthState } from './health.ts';
+import { Decision, EngineState, HealthState, ThresholdOverrides } from './health.ts';
 import { IsoTime, Measured, MeasuredRatio, NonNegative } from './numbers.ts';
 import { SignalsSnapshot } from './signals.ts';
 
@@ -103,6 +103,8 @@ export const AssessHealthInput = type({
   /** Look up recent log patterns only for clusters with a Loki URL. */
   hasLogs: 'boolean',
   'explainTimeoutMs?': '1000 <= number.integer <= 300000',
+  /** The cluster's threshold overrides, so the explainer's evidence judges signals as the engine did. */
+  'overrides?': ThresholdOverrides,
   '+': 'reject',
 });
 export type AssessHealthInput = typeof AssessHealthInput.infer;
