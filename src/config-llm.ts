@@ -1,6 +1,6 @@
 import { type } from 'arktype';
-import type { KbConfig, LlmConfig } from './models/index.ts';
-import { AppError, LlmProviderName, StructuredOutputMode } from './models/index.ts';
+import type { KbConfig, LlmConfig, PriceTable } from './models/index.ts';
+import { AppError, LlmProviderName, ModelPrice, StructuredOutputMode } from './models/index.ts';
 
 /**
  * The explainer's part of the environment, kept apart from config.ts so the LLM settings change in one place.
@@ -17,6 +17,7 @@ export const LlmEnv = type({
   'COPILOT_LLM_API_KEY?': 'string > 0',
   'COPILOT_LLM_STRUCTURED_OUTPUT?': StructuredOutputMode,
   'COPILOT_LLM_TIMEOUT_SEC?': 'string.integer.parse |> 1 <= number.integer <= 600',
+  'COPILOT_LLM_PRICES?': 'string > 0',
   'AWS_REGION?': 'string > 0',
 });
 type LlmEnv = typeof LlmEnv.infer;
@@ -149,4 +150,33 @@ export function readKbConfig(env: KbEnv): KbConfig {
     agentUrl: env.COPILOT_KB_AGENT_URL ?? null,
     s3Url: env.COPILOT_KB_S3_URL ?? null,
   };
+}
+
+/**
+ * Default prices of the two default Claude models, USD per million tokens. Configuration, not a fact the copilot
+ * knows: these are Anthropic's published on-demand list prices for Claude Sonnet 4.5 and Opus 4.5 as third-party
+ * pages quoted them when this was written (AWS's own page was not reachable from here; regional inference
+ * profiles may cost more). Set `COPILOT_LLM_PRICES` to your contract's prices; a model without a price costs 0.
+ */
+export const DEFAULT_LLM_PRICES: PriceTable = {
+  [LLM_DEFAULTS.bedrockDispatcherModel]: { input_per_million_usd: 3, output_per_million_usd: 15 },
+  [LLM_DEFAULTS.bedrockResearcherModel]: { input_per_million_usd: 5, output_per_million_usd: 25 },
+};
+
+const PriceTableJson = type('string.json.parse').pipe(type({ '[string]': ModelPrice }));
+
+/**
+ * `COPILOT_LLM_PRICES`: JSON `{"<model id>": {"input_per_million_usd": n, "output_per_million_usd": n}}`, merged
+ * over the defaults (a listed model replaces its default).
+ * @throws AppError CONFIG_INVALID when the JSON does not parse or does not fit.
+ */
+export function readLlmPrices(text: string | undefined): PriceTable {
+  if (text === undefined) return DEFAULT_LLM_PRICES;
+  const parsed = PriceTableJson(text);
+  if (parsed instanceof type.errors) {
+    throw new AppError('CONFIG_INVALID', `COPILOT_LLM_PRICES: ${parsed.summary}`, {
+      problems: { COPILOT_LLM_PRICES: [parsed.summary] },
+    });
+  }
+  return Object.freeze({ ...DEFAULT_LLM_PRICES, ...parsed });
 }

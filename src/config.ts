@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
-import { KbEnv, LlmEnv, readKbConfig, readLlmConfig } from './config-llm.ts';
+import { KbEnv, LlmEnv, readKbConfig, readLlmConfig, readLlmPrices } from './config-llm.ts';
 import { validateOverrides } from './health/index.ts';
-import type { ClusterConfig, KbConfig, LlmConfig } from './models/index.ts';
+import type { ClusterConfig, KbConfig, LlmConfig, PriceTable } from './models/index.ts';
 import { AppError, ClusterConfigList, parseJsonText, parseOrThrow } from './models/index.ts';
 import { parseLabelMatchers } from './signals/promql.ts';
 
@@ -35,6 +35,8 @@ export interface Config {
   llm: LlmConfig;
   /** The knowledge base (config-llm.ts): Bedrock KB when an id is set, else the local index over docs/rag. */
   kb: KbConfig;
+  /** USD per million tokens per model (COPILOT_LLM_PRICES over the defaults), for the explainer's cost estimate. */
+  llmPrices: PriceTable;
 }
 
 const Env = LlmEnv.and(KbEnv).and({
@@ -134,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     awsEnv: Object.freeze(awsVariables(env)),
     llm: readLlmConfig(parsed),
     kb: readKbConfig(parsed),
+    llmPrices: readLlmPrices(parsed.COPILOT_LLM_PRICES),
   };
   Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);

@@ -6,6 +6,7 @@ import { createClusterClients, credentialsForClusters } from './clients/cluster-
 import type { Config } from './config.ts';
 import { loadConfig } from './config.ts';
 import { migrate, openStore } from './db/index.ts';
+import { explainerModelsFor } from './explainer-models.ts';
 import type { ClusterConfig } from './models/index.ts';
 import { fleetIndex } from './signals/index.ts';
 import { connectTemporal, NO_CLUSTERS_WARNING, reconcileWorkflows } from './temporal.ts';
@@ -60,6 +61,12 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
       lokiFor: (cluster) => clientsFor(cluster).loki,
       fleetFor: fleetIndex(config.clusters),
       clock: Date.now,
+      models: explainerModelsFor({
+        llm: config.llm,
+        prices: config.llmPrices,
+        awsEnv: config.awsEnv,
+        ...(credentials ? { credentials } : {}),
+      }),
     });
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     try {

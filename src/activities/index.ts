@@ -15,15 +15,19 @@ import type {
   ExplainInput,
   Explanation,
   FetchSignalsInput,
+  KnowledgeRetriever,
   LogPattern,
   PurgeReport,
   SignalsSnapshot,
   StoredCycle,
+  WorkerMetricsSink,
 } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 import type { Fleet } from '../signals/index.ts';
 import { blindSnapshot, createSharedRequests, observeCluster } from '../signals/index.ts';
 import { countLogPatterns, DEFAULT_LOKI_SELECTOR } from '../signals/log-patterns.ts';
+import type { ExplainerActivityDeps } from './explainer.ts';
+import { createExplainerActivities, explanationOfAssessment } from './explainer.ts';
 import { toActivityFailure } from './failures.ts';
 
 /**
@@ -55,6 +59,10 @@ export interface ActivityDeps {
    * requests are then sent once per slot for every peer this worker observes. Absent: one cluster at a time.
    */
   fleetFor?: (cluster: ClusterConfig) => Fleet | undefined;
+  /** The model explainer's providers (null/absent: rules only), built from LlmConfig in worker.ts. */
+  models?: ExplainerActivityDeps['models'];
+  knowledge?: KnowledgeRetriever;
+  metrics?: WorkerMetricsSink;
 }
 
 /**
@@ -110,7 +118,15 @@ export function createActivities(deps: ActivityDeps) {
     const fleet = deps.fleetFor?.(cluster);
     return fleet ? { fleet, shared } : {};
   };
+  const explainer = createExplainerActivities({
+    ...deps,
+    cached: async (key) => {
+      const found = await store.cachedModelAssessment(deps.sql, key);
+      return found && { assessmentKey: found.assessment_key, explanation: explanationOfAssessment(found) };
+    },
+  });
   return {
+    ...explainer,
     /** One observation: never fails for a failed query (the value is null and `missing` says why). */
     async fetchSignals(input: FetchSignalsInput): Promise<SignalsSnapshot> {
       const budgetMs = deps.observeBudgetMs ?? DEFAULT_OBSERVE_BUDGET_MS;

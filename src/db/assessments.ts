@@ -65,11 +65,17 @@ export async function writeAssessment(
         ORDER BY at DESC, id DESC LIMIT 1`;
       const newerId = newer[0] ? readString(newer[0]['id'], 'assessments.id') : null;
       const carried = newerId ? new Map<string, Date>() : await settleOpenIssues(tx, { assessment, at });
+      const usage = assessment.model_usage ?? null;
+      const modelIds = usage ? [usage.dispatcher_model, usage.researcher_model].filter((m) => m !== null) : [];
       await tx`INSERT INTO assessments (id, cluster, at, trigger, health_state, fingerprint, explainer, issue_count,
-          rule_version, assessment_json)
+          rule_version, assessment_json, fallback_reason, model_ids, input_tokens, output_tokens, model_latency_ms,
+          cost_usd)
         VALUES (${id}, ${assessment.cluster}, ${at}, ${assessment.trigger}, ${assessment.health_state},
           ${assessment.decision.fingerprint}, ${assessment.explainer}, ${assessment.issues.length},
-          ${assessment.rule_version}, ${text})`;
+          ${assessment.rule_version}, ${text}, ${assessment.fallback_reason ?? null},
+          ${modelIds.length > 0 ? modelIds.join(',') : null}, ${usage ? Math.round(usage.input_tokens) : null},
+          ${usage ? Math.round(usage.output_tokens) : null}, ${usage ? Math.round(usage.latency_ms) : null},
+          ${usage ? usage.cost_usd : null})`;
       await insertChildren(tx, { assessment, at, carried, supersededBy: newerId });
       await touchCluster(tx, { cluster: assessment.cluster, at });
       return { inserted: true };
@@ -160,6 +166,33 @@ export async function hasEquivalentAssessment(
     return rows.length > 0;
   } catch (error) {
     throw toStoreError(error, `look up equivalent assessment of ${input.cluster}`);
+  }
+}
+
+/**
+ * The newest model-written assessment of a cluster with this fingerprint and rule version: the explainer's cache
+ * (a hit means no model call). Served by the (cluster, fingerprint, at) index; cached re-uses (`cache`) and
+ * rules-only rows never count, so a cache entry is always an answer that passed verification.
+ * @throws AppError STORE_UNAVAILABLE, STORE_SCHEMA
+ */
+export async function cachedModelAssessment(
+  sql: postgres.Sql,
+  input: { cluster: string; fingerprint: string; ruleVersion: string },
+): Promise<Assessment | null> {
+  try {
+    const rows = await sql`SELECT id, assessment_json FROM assessments
+      WHERE cluster = ${input.cluster} AND fingerprint = ${input.fingerprint} AND rule_version = ${input.ruleVersion}
+        AND explainer = 'model'
+      ORDER BY at DESC, id DESC LIMIT 1`;
+    const row = rows[0];
+    if (!row) return null;
+    return readJsonColumn({
+      schema: Assessment,
+      text: row['assessment_json'],
+      what: `assessment ${String(row['id'])}`,
+    });
+  } catch (error) {
+    throw toStoreError(error, `look up a cached model assessment of ${input.cluster}`);
   }
 }
 

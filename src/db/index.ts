@@ -1,4 +1,5 @@
 export {
+  cachedModelAssessment,
   hasEquivalentAssessment,
   latestAssessment,
   listAssessments,

@@ -3,8 +3,11 @@ import { errorCode, toStoreError } from './errors.ts';
 import { inTransaction } from './retry.ts';
 import { type Dialect, MIGRATIONS, MIGRATIONS_TABLE_DDL, renderStatement } from './schema.ts';
 
-/** "Already exists" SQLSTATEs a concurrent migrator can cause even with IF NOT EXISTS (catalog races on Postgres). */
-const ALREADY_EXISTS = new Set(['42P07', '42710', '23505']);
+/**
+ * "Already exists" SQLSTATEs a concurrent migrator can cause even with IF NOT EXISTS (catalog races on Postgres);
+ * 42701 is a column added twice.
+ */
+const ALREADY_EXISTS = new Set(['42P07', '42710', '23505', '42701']);
 
 export interface MigrateOptions {
   /** Detected when omitted: DSQL exposes the `sys` schema (sys.jobs), Postgres and PGlite do not. */

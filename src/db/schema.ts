@@ -28,6 +28,11 @@ const index = (version: string, name: string, on: string): Migration => ({
   statement: `CREATE INDEX IF NOT EXISTS ${name} ON ${on}`,
 });
 
+const addColumn = (version: string, on: string, column: string): Migration => ({
+  version,
+  statement: `ALTER TABLE ${on} ADD COLUMN IF NOT EXISTS ${column}`,
+});
+
 /** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = [
   table(
@@ -157,6 +162,14 @@ export const MIGRATIONS: readonly Migration[] = [
   // recentLogPatterns per cluster, purge.
   index('0020_idx_log_patterns_cluster', 'idx_log_patterns_cluster', 'log_patterns (cluster, window_end)'),
   index('0021_idx_log_patterns_window', 'idx_log_patterns_window', 'log_patterns (window_end)'),
+  // The model explainer's accounting (docs/explainer.md). ADD COLUMN without default or constraint, one per
+  // migration: the only ALTER TABLE form DSQL accepts. Null on rows written before.
+  addColumn('0022_assessments_fallback_reason', 'assessments', 'fallback_reason TEXT'),
+  addColumn('0023_assessments_model_ids', 'assessments', 'model_ids TEXT'),
+  addColumn('0024_assessments_input_tokens', 'assessments', 'input_tokens INTEGER'),
+  addColumn('0025_assessments_output_tokens', 'assessments', 'output_tokens INTEGER'),
+  addColumn('0026_assessments_model_latency_ms', 'assessments', 'model_latency_ms INTEGER'),
+  addColumn('0027_assessments_cost_usd', 'assessments', 'cost_usd DOUBLE PRECISION'),
 ];
 
 /** Tables the store owns, in purge order (children before parents), with the column that ages them. */

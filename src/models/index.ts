@@ -6,6 +6,7 @@ export * from './errors.ts';
 export * from './health.ts';
 export * from './knowledge-base.ts';
 export * from './llm.ts';
+export * from './llm-prices.ts';
 export * from './numbers.ts';
 export * from './parse.ts';
 export * from './ports.ts';

@@ -1,5 +1,5 @@
 import { type } from 'arktype';
-import { ActionType, IssueSeverity, RiskLevel } from './assessment.ts';
+import { ActionType, ContributingFactor, IssueSeverity, RiskLevel } from './assessment.ts';
 import { HealthState } from './health.ts';
 import { NonNegative } from './numbers.ts';
 
@@ -41,15 +41,6 @@ export type LlmConfig =
     };
 
 const EvidenceIds = type('string[]').atMostLength(12);
-
-/** A ranked cause, each citing evidence ids from the bundle. */
-export const ContributingFactor = type({
-  rank: '1 <= number.integer <= 10',
-  service: 'string > 0',
-  description: 'string > 0',
-  evidence_ids: EvidenceIds,
-});
-export type ContributingFactor = typeof ContributingFactor.infer;
 
 export const ModelIssue = type({
   severity: IssueSeverity,

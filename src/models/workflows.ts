@@ -1,7 +1,14 @@
 import { type } from 'arktype';
-import { AssessmentTrigger, Issue, LogPattern, SuggestedAction } from './assessment.ts';
+import {
+  AssessmentTrigger,
+  EXPLAINER_DETAIL_FIELDS,
+  Explainer,
+  Issue,
+  LogPattern,
+  SuggestedAction,
+} from './assessment.ts';
 import { ClusterConfig } from './cluster.ts';
-import { Decision, EngineState, HealthState } from './health.ts';
+import { Decision, EngineState, HealthState, ThresholdOverrides } from './health.ts';
 import { IsoTime, Measured, MeasuredRatio, NonNegative } from './numbers.ts';
 import { SignalsSnapshot } from './signals.ts';
 
@@ -96,6 +103,8 @@ export const AssessHealthInput = type({
   /** Look up recent log patterns only for clusters with a Loki URL. */
   hasLogs: 'boolean',
   'explainTimeoutMs?': '1000 <= number.integer <= 300000',
+  /** The cluster's threshold overrides, so the explainer's evidence judges signals as the engine did. */
+  'overrides?': ThresholdOverrides,
   '+': 'reject',
 });
 export type AssessHealthInput = typeof AssessHealthInput.infer;
@@ -103,7 +112,7 @@ export type AssessHealthInput = typeof AssessHealthInput.infer;
 export const AssessHealthResult = type({
   assessment_key: 'string > 0',
   inserted: 'boolean',
-  explainer: "'rules' | 'bedrock'",
+  explainer: Explainer,
   /** True when the explainer failed or timed out and the rules-only explanation was stored instead. */
   fell_back: 'boolean',
 });
@@ -137,8 +146,9 @@ export const Explanation = type({
   summary: 'string > 0',
   issues: Issue.array(),
   recommended_actions: SuggestedAction.array(),
-  explainer: "'rules' | 'bedrock'",
+  explainer: Explainer,
   explain_duration_ms: NonNegative,
+  ...EXPLAINER_DETAIL_FIELDS,
 });
 export type Explanation = typeof Explanation.infer;
 

@@ -1,7 +1,8 @@
-import { log, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { CopilotActivities } from '../activities/index.ts';
 import type { AssessHealthInput, AssessHealthResult, Assessment, Explanation, LogPattern } from '../models/index.ts';
 import { engine, explainer, storage } from './activity-proxies.ts';
+import { explainWithModel } from './explain-steps.ts';
 
 /** @default the explanation must be ready within 30 s, or the rules-only one is stored. */
 export const DEFAULT_EXPLAIN_TIMEOUT_MS = 30_000;
@@ -40,18 +41,17 @@ export async function assessHealthWorkflow(input: AssessHealthInput): Promise<As
     logPatterns: patterns,
     knowledge: [],
   };
-  const remainingMs = Math.max(1000, startedMs + timeoutMs - Date.now());
   let explanation: Explanation;
   let fellBack = false;
-  try {
-    explanation = await explainer(remainingMs).explain(evidenceInput);
-  } catch (error) {
-    log.warn('explainer failed or timed out; storing the rules-only assessment', { cluster: input.cluster, error });
-    explanation = {
-      ...(await engine.explainWithRules({ decision: input.decision, logPatterns: patterns, window: input.window })),
-      explain_duration_ms: Date.now() - startedMs,
-    };
-    fellBack = true;
+  // Histories recorded before the model explainer ran one `explain` activity; they replay on that path.
+  if (patched('model-explainer-pipeline')) {
+    ({ explanation, fellBack } = await explainWithModel({
+      evidence: { ...evidenceInput, overrides: input.overrides },
+      startedMs,
+      timeoutMs,
+    }));
+  } else {
+    ({ explanation, fellBack } = await legacyExplain(input, evidenceInput, startedMs, timeoutMs));
   }
   const key = workflowInfo().workflowId;
   const assessment: Assessment = {
@@ -68,7 +68,35 @@ export async function assessHealthWorkflow(input: AssessHealthInput): Promise<As
     log_patterns: patterns,
     explain_duration_ms: explanation.explain_duration_ms,
     rule_version: input.decision.rule_version,
+    ...explainerDetails(explanation),
   };
   const { inserted } = await storage.writeAssessment({ assessment });
   return { assessment_key: key, inserted, explainer: explanation.explainer, fell_back: fellBack };
+}
+
+/** The single-activity explainer of histories recorded before the pipeline (kept for replay only). */
+async function legacyExplain(
+  input: AssessHealthInput,
+  evidenceInput: Parameters<ReturnType<typeof explainer>['explain']>[0],
+  startedMs: number,
+  timeoutMs: number,
+): Promise<{ explanation: Explanation; fellBack: boolean }> {
+  const remainingMs = Math.max(1000, startedMs + timeoutMs - Date.now());
+  try {
+    return { explanation: await explainer(remainingMs).explain(evidenceInput), fellBack: false };
+  } catch (error) {
+    log.warn('explainer failed or timed out; storing the rules-only assessment', { cluster: input.cluster, error });
+    const rules = await engine.explainWithRules({
+      decision: input.decision,
+      logPatterns: evidenceInput.logPatterns,
+      window: input.window,
+    });
+    return { explanation: { ...rules, explain_duration_ms: Date.now() - startedMs }, fellBack: true };
+  }
+}
+
+/** The explainer's fields that the assessment stores, present only when the explanation has them. */
+function explainerDetails(explanation: Explanation): Partial<Assessment> {
+  const { summary, issues, recommended_actions, explainer: _who, explain_duration_ms, ...details } = explanation;
+  return details;
 }

@@ -197,6 +197,7 @@ async function startAssessment(input: {
           snapshot: input.snapshot,
           window: input.carry.window,
           hasLogs: input.cluster.loki_url !== undefined,
+          ...(input.cluster.overrides ? { overrides: input.cluster.overrides } : {}),
           ...(input.explainTimeoutMs === undefined ? {} : { explainTimeoutMs: input.explainTimeoutMs }),
         },
       ],

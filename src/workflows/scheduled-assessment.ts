@@ -39,6 +39,7 @@ async function assessCurrent(input: ScheduledAssessmentInput, slotMs: number): P
         snapshot: cycle.snapshot,
         window: [windowEntryOf(cycle.decision, cycle.snapshot)],
         hasLogs: input.cluster.loki_url !== undefined,
+        ...(input.cluster.overrides ? { overrides: input.cluster.overrides } : {}),
       },
     ],
   });

@@ -185,7 +185,7 @@ export function assessmentAround(decision: Assessment['decision']): fc.Arbitrary
     health_state: fc.constant(decision.health_state),
     decision: fc.constant(decision),
     summary: text,
-    explainer: fc.constantFrom('rules', 'bedrock'),
+    explainer: fc.constantFrom('rules', 'model', 'cache'),
     issues: fc.array(issue, { maxLength: 3 }),
     recommended_actions: fc.array(suggestedAction, { maxLength: 3 }),
     log_patterns: fc.array(logPattern, { maxLength: 3 }),

@@ -120,7 +120,7 @@ const CASES: [string, (data: unknown) => unknown, fc.Arbitrary<unknown>][] = [
     fc.record({
       assessment_key: fc.string({ minLength: 1 }),
       inserted: fc.boolean(),
-      explainer: fc.constantFrom('rules', 'bedrock'),
+      explainer: fc.constantFrom('rules', 'model', 'cache'),
       fell_back: fc.boolean(),
     }),
   ],
@@ -159,7 +159,7 @@ const CASES: [string, (data: unknown) => unknown, fc.Arbitrary<unknown>][] = [
       summary: fc.string({ minLength: 1 }),
       issues: fc.array(issue, { maxLength: 3 }),
       recommended_actions: fc.array(suggestedAction, { maxLength: 3 }),
-      explainer: fc.constantFrom('rules', 'bedrock'),
+      explainer: fc.constantFrom('rules', 'model', 'cache'),
       explain_duration_ms: fc.nat(),
     }),
   ],

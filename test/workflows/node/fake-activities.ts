@@ -1,3 +1,5 @@
+import type { ExplainerActivityDeps } from '../../../src/activities/explainer.ts';
+import { createExplainerActivities } from '../../../src/activities/explainer.ts';
 import type { CopilotActivities } from '../../../src/activities/index.ts';
 import { decideCycleStep } from '../../../src/activities/index.ts';
 import { explainWithRules } from '../../../src/agents/rules-explainer.ts';
@@ -47,6 +49,8 @@ export function fakeActivities(input: {
   stored?: StoredCycle | null;
   /** When set, latestCycle throws it (a store outage or an old row that no longer validates). */
   latestCycleFailure?: Error;
+  /** The real explainer activities with these deps (default: no model, rules only). */
+  explainer?: ExplainerActivityDeps;
 }): {
   activities: CopilotActivities;
   store: FakeStore;
@@ -54,6 +58,7 @@ export function fakeActivities(input: {
   const store: FakeStore = { cycles: [], assessments: [], latestCycleCalls: 0, fetches: 0, purgeCutoffsMs: [] };
   const keys = new Set<string>();
   const activities: CopilotActivities = {
+    ...createExplainerActivities(input.explainer ?? { clock: Date.now }),
     async fetchSignals({ cluster, atMs }) {
       store.fetches += 1;
       return snapshotOf(input.primaryAt(atMs), { cluster: cluster.name, at: new Date(atMs).toISOString() });
