@@ -188,3 +188,22 @@ function checkClusterSemantics(cluster: ClusterConfig): void {
   if (selector !== undefined && selector.trim() !== '') check('selector', () => parseLabelMatchers(selector));
   if (overrides !== undefined) check('overrides', () => validateOverrides(overrides));
 }
+
+/**
+ * What a child process the CLI starts (the live demo's worker) needs from this environment besides its own
+ * settings: PATH and HOME, and the AWS credential chain. Kept here so that process.env is read in one place.
+ */
+export function childProcessEnv(env: Record<string, string | undefined> = process.env): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && (entry[0] === 'PATH' || entry[0] === 'HOME' || entry[0].startsWith('AWS_')),
+    ),
+  );
+}
+
+/** `COPILOT_TEMPORAL_CLI`: the Temporal CLI the live demo runs its dev servers with, when set. */
+export function configuredTemporalCli(env: Record<string, string | undefined> = process.env): string | null {
+  const value = env['COPILOT_TEMPORAL_CLI'];
+  return value === undefined || value === '' ? null : value;
+}

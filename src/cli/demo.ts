@@ -12,23 +12,37 @@ import type { BacktestReport } from './backtest.ts';
 import { formatTimelineTable, runBacktest } from './backtest.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
+import { LIVE_FLAGS, runLiveCommand } from './demo-live-command.ts';
 
-const DEFAULT_SCENARIO: ScenarioName = 'persistence-error-storm';
 const STEP_MS = 30_000;
 
-const HELP = `usage: bun run copilot demo [--scenario NAME] [--format table|json]
+const HELP = `usage: bun run copilot demo [options]            the live demo (default)
+       bun run copilot demo --replay SCENARIO [--format table|json]
 
-Runs the whole decision path on this machine with nothing configured: generates ${SCENARIO_DURATION_SEC / 60} minutes
-of realistic Temporal server metrics for an incident, backfills them into a real local Prometheus (promtool),
-observes them every 30 s through the signal catalog, decides each cycle with the health engine, and stores every
-cycle in the state store (the embedded database unless DATABASE_URL or DSQL_ENDPOINT is set). Running it again is
-a no-op for the store: cycles are keyed by cluster and time.
+The live demo runs the whole product on this machine with no cloud account: the embedded store, the copilot's own
+Temporal dev server, the Node worker, and the API with the status page, observing a second Temporal cluster that
+really runs (its own dev server exporting metrics, a local Prometheus scraping it, SDK workers and callers). After a
+healthy spell it kills that cluster's workers (an outage), waits until the copilot says so, brings them back and
+waits for Happy again, printing every state change. Ctrl-C stops everything.
 
-options:
-  --scenario NAME   ${Object.keys(SCENARIOS).join(' | ')}
-                    (default ${DEFAULT_SCENARIO})
+live options:
+  --healthy-sec N   healthy load after the first Happy, before the outage (default 120)
+  --outage-sec N    longest the workers stay down; ends early at Critical (default 240)
+  --interval-sec N  the copilot's observe interval (default 10)
+  --port N          port of the API and status page (default COPILOT_API_PORT, 8081; 0 picks a free one)
+  --explainer WHO   auto (the local model when .ci/setup built it, else rules), local or rules (default auto)
+  --once            exit after the recovery instead of serving the page until Ctrl-C
+
+--replay SCENARIO generates ${SCENARIO_DURATION_SEC / 60} minutes of realistic Temporal server metrics for an
+incident, backfills them into a real local Prometheus (promtool), observes them every 30 s through the signal
+catalog, decides each cycle with the health engine, and stores every cycle in the state store (the embedded
+database unless DATABASE_URL or DSQL_ENDPOINT is set). Replaying again is a no-op for the store.
+  SCENARIO          ${Object.keys(SCENARIOS).join(' | ')}
   --format FORMAT   table (default) or json
+
   --help            this text
+
+The Temporal CLI comes from COPILOT_TEMPORAL_CLI, else the one .ci/setup builds, else \`temporal\` on PATH.
 `;
 
 function isScenario(name: string): name is ScenarioName {
@@ -177,7 +191,8 @@ function formatOutcome(outcome: DemoOutcome): string {
     `Stored ${outcome.cycles.stored} new cycles (${outcome.cycles.already_present} were already there) and ${outcome.assessments.stored} new assessments (${outcome.assessments.already_present} already there) in the ${outcome.store.kind} store: ${outcome.store.target}.`,
     '',
     'Next:',
-    '  bun run copilot demo --scenario worker-outage        another incident',
+    '  bun run copilot demo --replay worker-outage          another incident',
+    '  bun run copilot demo                                 the live demo: a real cluster, an outage, the page',
     '  bun run copilot doctor --prometheus-url URL          check your own Prometheus/AMP',
     '  bun run copilot backtest --prometheus-url URL --start ISO --end ISO   replay your own history',
     '',
@@ -187,14 +202,17 @@ function formatOutcome(outcome: DemoOutcome): string {
 
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'replay a realistic incident through Prometheus, the engine and the store on this machine',
+  summary: 'run the whole copilot live against a real local Temporal cluster (or --replay an incident)',
   async run(argv: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args: [...argv],
       options: {
-        scenario: { type: 'string', default: DEFAULT_SCENARIO },
+        replay: { type: 'string' },
+        // The replay's former spelling; still accepted.
+        scenario: { type: 'string' },
         format: { type: 'string', default: 'table' },
         help: { type: 'boolean', default: false },
+        ...LIVE_FLAGS,
       },
       strict: true,
     });
@@ -202,18 +220,17 @@ export const demoCommand: Command = {
       io.out(HELP);
       return EXIT.ok;
     }
-    if (!isScenario(values.scenario)) {
-      throw new AppError(
-        'INVALID_INPUT',
-        `unknown scenario '${values.scenario}'; one of: ${Object.keys(SCENARIOS).join(', ')}`,
-      );
+    const replay = values.replay ?? values.scenario;
+    if (replay === undefined) return runLiveCommand({ values, io, config: loadConfig() });
+    if (!isScenario(replay)) {
+      throw new AppError('INVALID_INPUT', `unknown scenario '${replay}'; one of: ${Object.keys(SCENARIOS).join(', ')}`);
     }
     if (values.format !== 'table' && values.format !== 'json') {
       throw new AppError('INVALID_INPUT', `--format must be table or json (was '${values.format}')`);
     }
     const json = values.format === 'json';
     const outcome = await runDemo({
-      scenario: values.scenario,
+      scenario: replay,
       progress: (line) => (json ? undefined : io.err(`${line}\n`)),
     });
     io.out(json ? `${JSON.stringify(outcome, null, 2)}\n` : formatOutcome(outcome));

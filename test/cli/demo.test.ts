@@ -35,7 +35,7 @@ async function demo(args: string[], port: number): Promise<{ code: number; stdou
 describe('copilot demo', () => {
   test('replays an incident into the embedded store, reaches Critical after the debounce, and is idempotent', async () => {
     const port = await freePort();
-    const first = await demo(['--format', 'json'], port);
+    const first = await demo(['--replay', 'persistence-error-storm', '--format', 'json'], port);
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
     const outcome = JSON.parse(first.stdout) as DemoJson;
@@ -52,7 +52,7 @@ describe('copilot demo', () => {
     const changes = states.filter((state, i) => i === 0 || state !== states[i - 1]).length;
     expect(outcome.assessments.stored).toBeGreaterThanOrEqual(changes);
 
-    const second = await demo(['--format', 'json'], port);
+    const second = await demo(['--replay', 'persistence-error-storm', '--format', 'json'], port);
     expect(second.code).toBe(0);
     const again = JSON.parse(second.stdout) as DemoJson;
     expect(again.cycles).toEqual({ stored: 0, already_present: outcome.report.summary.steps });
@@ -60,7 +60,7 @@ describe('copilot demo', () => {
   });
 
   test('the human table names the worst moment and where the data went', async () => {
-    const { code, stdout } = await demo(['--scenario', 'worker-outage'], await freePort());
+    const { code, stdout } = await demo(['--replay', 'worker-outage'], await freePort());
     expect(code).toBe(0);
     expect(stdout).toContain("Scenario 'worker-outage'");
     expect(stdout).toContain('Worst moment: CRITICAL');
@@ -69,7 +69,7 @@ describe('copilot demo', () => {
   });
 
   test('an unknown scenario is a usage error naming the choices', async () => {
-    const { code, stderr } = await demo(['--scenario', 'nope'], await freePort());
+    const { code, stderr } = await demo(['--replay', 'nope'], await freePort());
     expect(code).toBe(2);
     expect(stderr).toContain("unknown scenario 'nope'");
     expect(stderr).toContain('persistence-error-storm');

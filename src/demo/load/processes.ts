@@ -14,17 +14,23 @@ export const LOAD_WORKFLOWS_PATH = join(REPO_ROOT, 'src', 'demo', 'load', 'workf
 
 let bundled: Promise<{ worker: string; client: string }> | null = null;
 
-async function bundle(entry: string, name: string): Promise<string> {
+/** Bundle `entry` (a path from the repo root) for Node into `dist/<name>.js`, npm packages left external. */
+export async function bundleForNode(input: { entry: string; name: string }): Promise<string> {
+  mkdirSync(DIST_DIR, { recursive: true });
   const result = await Bun.build({
-    entrypoints: [join(REPO_ROOT, 'src', 'demo', 'load', entry)],
+    entrypoints: [join(REPO_ROOT, input.entry)],
     target: 'node',
     format: 'esm',
     packages: 'external',
     outdir: DIST_DIR,
-    naming: `${name}.js`,
+    naming: `${input.name}.js`,
   });
-  if (!result.success) throw new Error(`bundling ${entry} failed: ${result.logs.join('\n')}`);
-  return join(DIST_DIR, `${name}.js`);
+  if (!result.success) throw new Error(`bundling ${input.entry} failed: ${result.logs.join('\n')}`);
+  return join(DIST_DIR, `${input.name}.js`);
+}
+
+function bundle(entry: string, name: string): Promise<string> {
+  return bundleForNode({ entry: join('src', 'demo', 'load', entry), name });
 }
 
 function bundleLoad(): Promise<{ worker: string; client: string }> {
