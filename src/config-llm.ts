@@ -45,6 +45,16 @@ export function bedrockProfileGeo(region: string): 'us' | 'eu' | null {
   return null;
 }
 
+/**
+ * How long an assessment's explainer steps may take in the workflow: the research step makes up to two model calls
+ * (the answer and one retry after a failed verification), each bounded by the per-call timeout, plus margin. With no
+ * model the workflow's own default (30 s) is plenty for the rules. Capped at the input schema's 300 s.
+ */
+export function explainDeadlineMs(llm: LlmConfig): number | undefined {
+  if (llm.provider === 'none') return undefined;
+  return Math.min(300_000, 2 * llm.timeoutMs + 10_000);
+}
+
 /** @throws AppError CONFIG_INVALID naming the variable that is missing or does not fit the provider. */
 export function readLlmConfig(env: LlmEnv): LlmConfig {
   const provider = env.COPILOT_LLM_PROVIDER ?? LLM_DEFAULTS.provider;

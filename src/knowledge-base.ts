@@ -1,4 +1,4 @@
-import { createLocalKnowledgeIndex } from './agents/knowledge-index.ts';
+import { createLocalKnowledgeIndex, readCorpusDir } from './agents/knowledge-index.ts';
 import type { CredentialProvider } from './clients/aws/index.ts';
 import { createDefaultCredentialProvider } from './clients/aws/index.ts';
 import type { IngestionJobsClient } from './clients/bedrock-ingestion.ts';
@@ -20,6 +20,8 @@ export interface KnowledgeBaseDeps {
   credentials?: CredentialProvider;
   awsEnv?: Readonly<Record<string, string | undefined>>;
   fetch?: typeof fetch;
+  /** The local index's corpus folder. @default the checkout's docs/rag, resolved from the agents module */
+  corpusDir?: string;
 }
 
 export type KnowledgeBackend = 'bedrock' | 'local';
@@ -42,7 +44,8 @@ function missing(variable: string, purpose: string): AppError {
 export function createKnowledgeRetriever(deps: KnowledgeBaseDeps): KnowledgeRetriever {
   const { kb } = deps;
   if (knowledgeBackendOf(kb) === 'local' || kb.knowledgeBaseId === null || kb.region === null) {
-    return createLocalKnowledgeIndex();
+    const { corpusDir } = deps;
+    return createLocalKnowledgeIndex(corpusDir === undefined ? {} : { loadCorpus: () => readCorpusDir(corpusDir) });
   }
   return createBedrockRetriever({
     region: kb.region,

@@ -36,6 +36,8 @@ export interface StartClusterWorkflowsInput {
   clusters: readonly ClusterConfig[];
   observeIntervalMs: number;
   assessmentIntervalMs: number;
+  /** The assessment children's explainer deadline (config-llm.ts explainDeadlineMs); absent: the workflow default. */
+  explainTimeoutMs?: number | undefined;
 }
 
 export interface StartedWorkflow {
@@ -113,10 +115,11 @@ async function startIdempotently(input: {
 export async function startClusterWorkflows(input: StartClusterWorkflowsInput): Promise<StartedWorkflow[]> {
   const started: StartedWorkflow[] = [];
   const common = { client: input.client, taskQueue: input.taskQueue };
+  const explain = input.explainTimeoutMs === undefined ? {} : { explainTimeoutMs: input.explainTimeoutMs };
   for (const cluster of input.clusters) {
     const observe = parseOrThrow(
       ObserveClusterInput,
-      { cluster, intervalMs: input.observeIntervalMs },
+      { cluster, intervalMs: input.observeIntervalMs, ...explain },
       `observer input of ${cluster.name}`,
     );
     started.push(
@@ -129,7 +132,7 @@ export async function startClusterWorkflows(input: StartClusterWorkflowsInput): 
     );
     const scheduled = parseOrThrow(
       ScheduledAssessmentInput,
-      { cluster, intervalMs: input.assessmentIntervalMs },
+      { cluster, intervalMs: input.assessmentIntervalMs, ...explain },
       `scheduled assessment input of ${cluster.name}`,
     );
     started.push(
@@ -265,6 +268,7 @@ export async function reconcileWorkflows(input: {
   observeIntervalMs: number;
   assessmentIntervalMs: number;
   retentionDays: number;
+  explainTimeoutMs?: number | undefined;
 }): Promise<ReconcileResult> {
   const { client, taskQueue, clusters } = input;
   const started = await startClusterWorkflows({
@@ -273,6 +277,7 @@ export async function reconcileWorkflows(input: {
     clusters,
     observeIntervalMs: input.observeIntervalMs,
     assessmentIntervalMs: input.assessmentIntervalMs,
+    explainTimeoutMs: input.explainTimeoutMs,
   });
   const stopped = await stopRemovedClusterWorkflows({ client, clusters });
   const retention =

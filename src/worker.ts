@@ -5,8 +5,10 @@ import type { ClusterClients } from './clients/cluster-clients.ts';
 import { createClusterClients, credentialsForClusters } from './clients/cluster-clients.ts';
 import type { Config } from './config.ts';
 import { loadConfig } from './config.ts';
+import { explainDeadlineMs } from './config-llm.ts';
 import { migrate, openStore } from './db/index.ts';
 import { explainerModelsFor } from './explainer-models.ts';
+import { createKnowledgeRetriever } from './knowledge-base.ts';
 import type { ClusterConfig } from './models/index.ts';
 import { fleetIndex } from './signals/index.ts';
 import { connectTemporal, NO_CLUSTERS_WARNING, reconcileWorkflows } from './temporal.ts';
@@ -20,6 +22,8 @@ import { connectTemporal, NO_CLUSTERS_WARNING, reconcileWorkflows } from './temp
  * resolves the same from `src/worker.ts` and from the bundled `dist/worker.js`.
  */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../src/workflows/index.ts', import.meta.url));
+/** The local knowledge base's corpus, resolved the same way (the agents module's own default breaks when bundled). */
+export const CORPUS_DIR = fileURLToPath(new URL('../docs/rag', import.meta.url));
 
 /** Per-request deadline of the activities' Prometheus client; the whole observation has its own, longer budget. */
 export const ACTIVITY_PROMETHEUS_TIMEOUT_MS = 4_000;
@@ -67,6 +71,13 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
         awsEnv: config.awsEnv,
         ...(credentials ? { credentials } : {}),
       }),
+      // Bedrock Knowledge Base Retrieve when COPILOT_KB_ID is set, else the local index over docs/rag.
+      knowledge: createKnowledgeRetriever({
+        corpusDir: CORPUS_DIR,
+        kb: config.kb,
+        awsEnv: config.awsEnv,
+        ...(credentials ? { credentials } : {}),
+      }),
     });
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     try {
@@ -88,6 +99,7 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
           observeIntervalMs: config.observeIntervalMs,
           assessmentIntervalMs: config.assessmentIntervalMs,
           retentionDays: config.retentionDays,
+          explainTimeoutMs: explainDeadlineMs(config.llm),
         });
         for (const workflow of started.filter((w) => w.restarted)) {
           process.stderr.write(`worker: restarted ${workflow.workflowId} (its configuration changed)\n`);

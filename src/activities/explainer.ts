@@ -45,6 +45,8 @@ export function explanationOfAssessment(assessment: Assessment): Explanation {
     explanation: assessment.explanation ?? '',
     contributing_factors: assessment.contributing_factors ?? [],
     knowledge_used: assessment.knowledge_used ?? [],
+    fallback_reason: assessment.fallback_reason ?? null,
+    fallback_detail: assessment.fallback_detail ?? null,
   };
 }
 

@@ -133,6 +133,18 @@ export async function planExplanation(deps: ExplainerDeps, input: ExplainDecisio
     fingerprint: input.decision.fingerprint,
     ruleVersion: input.decision.rule_version,
   });
+  if (cached?.explanation.explainer === 'rules') {
+    // A remembered deterministic failure (db REMEMBERED_FALLBACKS): today's rules words, the same reason, no call.
+    const reason = cached.explanation.fallback_reason ?? null;
+    return {
+      next: 'done',
+      explanation: withFallback(bare.rules, {
+        reason,
+        detail: `remembered from ${cached.assessmentKey}: the same evidence ended in ${reason ?? 'a fallback'} there`,
+        usage: null,
+      }),
+    };
+  }
   if (cached)
     return {
       next: 'done',

@@ -78,6 +78,8 @@ async function explainerFor(
       COPILOT_LLM_DISPATCHER_MODEL: server.modelId,
       COPILOT_LLM_RESEARCHER_MODEL: server.modelId,
       COPILOT_LLM_STRUCTURED_OUTPUT: 'tool',
+      // A 135M model on 2 shared cores can take a minute per grammar-constrained answer.
+      COPILOT_LLM_TIMEOUT_SEC: '120',
     },
     server,
   };

@@ -1,4 +1,5 @@
 import { loadConfig } from '../config.ts';
+import { explainDeadlineMs } from '../config-llm.ts';
 import { AppError } from '../models/index.ts';
 import {
   connectTemporal,
@@ -81,6 +82,8 @@ export const workflowsCommand: Command = {
             observeIntervalMs: config.observeIntervalMs,
             assessmentIntervalMs: config.assessmentIntervalMs,
             retentionDays: config.retentionDays,
+            // The same deadline the worker passes: a different input would make each restart the other's workflows.
+            explainTimeoutMs: explainDeadlineMs(config.llm),
           });
           const lines = [
             ...[...started, ...(retention ? [retention] : [])].map(

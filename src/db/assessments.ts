@@ -170,9 +170,17 @@ export async function hasEquivalentAssessment(
 }
 
 /**
- * The newest model-written assessment of a cluster with this fingerprint and rule version: the explainer's cache
- * (a hit means no model call). Served by the (cluster, fingerprint, at) index; cached re-uses (`cache`) and
- * rules-only rows never count, so a cache entry is always an answer that passed verification.
+ * Fallbacks the explainer's cache remembers: a model's deterministic outcomes for a fingerprint (the dispatcher said
+ * the rules suffice, the answer failed verification twice, or did not fit the schema). At temperature 0 the same
+ * evidence gives a byte-identical request and the same answer, so asking again would pay for the same rejection. A
+ * transient failure (timeout, throttling, an unreachable model, auth) is not remembered: the next trigger asks again.
+ */
+export const REMEMBERED_FALLBACKS = ['dispatcher_none', 'verification_failed', 'malformed_output'] as const;
+
+/**
+ * The explainer's cache (a hit means no model call): the newest assessment of a cluster with this fingerprint and
+ * rule version that a model wrote, or that ended in a remembered fallback. Served by the (cluster, fingerprint, at)
+ * index; re-uses (`cache`) never count, so an entry is an answer that passed verification or a remembered failure.
  * @throws AppError STORE_UNAVAILABLE, STORE_SCHEMA
  */
 export async function cachedModelAssessment(
@@ -182,7 +190,7 @@ export async function cachedModelAssessment(
   try {
     const rows = await sql`SELECT id, assessment_json FROM assessments
       WHERE cluster = ${input.cluster} AND fingerprint = ${input.fingerprint} AND rule_version = ${input.ruleVersion}
-        AND explainer = 'model'
+        AND (explainer = 'model' OR (explainer = 'rules' AND fallback_reason IN ${sql(REMEMBERED_FALLBACKS)}))
       ORDER BY at DESC, id DESC LIMIT 1`;
     const row = rows[0];
     if (!row) return null;

@@ -1,5 +1,13 @@
 import { type } from 'arktype';
-import { AssessmentTrigger, Explainer, LogPattern, SuggestedAction } from './assessment.ts';
+import {
+  AssessmentTrigger,
+  ContributingFactor,
+  Explainer,
+  FallbackReason,
+  LogPattern,
+  ModelUsage,
+  SuggestedAction,
+} from './assessment.ts';
 import {
   Bottleneck,
   DataQuality,
@@ -95,8 +103,18 @@ export const AssessmentView = type({
   matches_current_state: 'boolean',
   summary: 'string > 0',
   explainer: Explainer,
-  /** Why the configured model did not write it; null when the store does not say (docs/api.md, gaps). */
-  fallback_reason: 'string | null',
+  /** Why the configured model did not write it; null when a model did, or none is configured. */
+  fallback_reason: FallbackReason.or('null'),
+  fallback_detail: 'string | null',
+  /** The model's longer explanation and ranked causes (empty for the rules explainer). */
+  explanation: 'string',
+  contributing_factors: ContributingFactor.array(),
+  /** Knowledge passages (their sources) the answer relied on. */
+  knowledge_used: 'string[]',
+  /** Model calls, tokens, latency and estimated cost behind it; null when no model was called. */
+  model_usage: ModelUsage.or('null'),
+  /** The earlier assessment whose answer was reused (explainer `cache`). */
+  cached_from: 'string | null',
   explain_duration_ms: NonNegative,
   issues: StoredIssue.array(),
   recommended_actions: SuggestedAction.array(),

@@ -126,6 +126,8 @@ export const ScheduledAssessmentInput = type({
   'dedupWindowMs?': '0 <= number.integer <= 86400000',
   /** A stored cycle older than this is not "current": the observer is down, and we say nothing. @default 180000 */
   'maxCycleAgeMs?': '1000 <= number.integer <= 86400000',
+  /** Timeout of the assessment child's explainer steps, ms (as the observer's). @default 30000 */
+  'explainTimeoutMs?': '1000 <= number.integer <= 300000',
   'cycleCap?': CycleCap,
   'carried?': { cyclesTotal: 'number.integer >= 0' },
   '+': 'reject',

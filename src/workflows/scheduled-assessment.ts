@@ -40,6 +40,7 @@ async function assessCurrent(input: ScheduledAssessmentInput, slotMs: number): P
         window: [windowEntryOf(cycle.decision, cycle.snapshot)],
         hasLogs: input.cluster.loki_url !== undefined,
         ...(input.cluster.overrides ? { overrides: input.cluster.overrides } : {}),
+        ...(input.explainTimeoutMs === undefined ? {} : { explainTimeoutMs: input.explainTimeoutMs }),
       },
     ],
   });

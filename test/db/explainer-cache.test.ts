@@ -6,7 +6,7 @@ import { assessment, T0 } from './fixtures.ts';
 
 /**
  * The explainer's fields round-trip through the store (JSON and the new accounting columns), and the cache finds
- * only model-written answers of the same cluster, fingerprint and rule version.
+ * model-written answers (and remembered deterministic fallbacks) of the same cluster, fingerprint and rule version.
  */
 
 const USAGE: ModelUsage = {
@@ -102,6 +102,30 @@ describe('explainer fields in the store', () => {
       expect((await cachedModelAssessment(db.sql, key))?.assessment_key).toBe('new');
       expect(await cachedModelAssessment(db.sql, { ...key, ruleVersion: 'rules-test-2' })).toBeNull();
       expect(await cachedModelAssessment(db.sql, { ...key, cluster: 'staging' })).toBeNull();
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('deterministic fallbacks are remembered, transient ones are not', async () => {
+    const db = await openPglite();
+    try {
+      const key = { cluster: 'prod', fingerprint: 'f9', ruleVersion: 'rules-test-1' };
+      const fallback = (id: string, atMs: number, reason: NonNullable<Assessment['fallback_reason']>): Assessment => ({
+        ...assessment({ cluster: 'prod', key: id, atMs, fingerprint: 'f9' }),
+        fallback_reason: reason,
+        fallback_detail: reason,
+      });
+      await writeAssessment(db.sql, fallback('timeout', T0, 'model_timeout'));
+      await writeAssessment(db.sql, fallback('throttle', T0 + 1000, 'throttled'));
+      await writeAssessment(db.sql, fallback('down', T0 + 2000, 'model_unavailable'));
+      // Asking again may well work after these: nothing to remember.
+      expect(await cachedModelAssessment(db.sql, key)).toBeNull();
+      await writeAssessment(db.sql, fallback('rejected', T0 + 3000, 'verification_failed'));
+      const remembered = await cachedModelAssessment(db.sql, key);
+      expect([remembered?.assessment_key, remembered?.fallback_reason]).toEqual(['rejected', 'verification_failed']);
+      await writeAssessment(db.sql, fallback('none', T0 + 4000, 'dispatcher_none'));
+      expect((await cachedModelAssessment(db.sql, key))?.assessment_key).toBe('none');
     } finally {
       await db.close();
     }
