@@ -30,13 +30,53 @@ export interface EmbeddedServer {
   close(): Promise<void>;
 }
 
+/** Extended-query protocol messages that leave the unnamed statement or portal half used until the next Sync. */
+const EXTENDED_MESSAGES = new Set(['P', 'B', 'D', 'E', 'C', 'H'].map((letter) => letter.charCodeAt(0)));
+const SYNC = 'S'.charCodeAt(0);
+const SIMPLE_QUERY = 'Q'.charCodeAt(0);
+
+/**
+ * PGlite as pglite-socket's queue should see it. The queue runs one client's messages at a time and keeps to that
+ * client only while `isInTransaction()`; between transactions it interleaves clients message by message. But one
+ * extended-protocol query is several messages (Parse, Bind, Describe, Execute, then Sync) on PGlite's single
+ * backend: another client's Bind or Sync in between replaces or drops the unnamed portal, and the first client gets
+ * `34000 portal "" does not exist` (seen in the live demo: the API polling while the worker wrote a cycle in a
+ * transaction; test/db/embedded.test.ts reproduces it). So a client that has started an extended query counts as
+ * "in a transaction" until its Sync, and the queue serves it alone until then.
+ */
+function pgliteForSocketQueue(db: PGlite): PGlite {
+  let midExtendedQuery = false;
+  return new Proxy(db, {
+    get(target, property, receiver) {
+      if (property === 'isInTransaction') return () => midExtendedQuery || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+          const kind = message[0];
+          if (kind !== undefined && EXTENDED_MESSAGES.has(kind)) midExtendedQuery = true;
+          else if (kind === SYNC || kind === SIMPLE_QUERY) midExtendedQuery = false;
+          return target.execProtocolRawStream(message, options);
+        };
+      }
+      // The queue's only `exec` is its ROLLBACK for a client that left mid-transaction: nothing of it is left.
+      if (property === 'exec') {
+        return (query: string, options?: Parameters<PGlite['exec']>[1]) => {
+          midExtendedQuery = false;
+          return target.exec(query, options);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /** Serve an existing PGlite instance (the caller keeps ownership of `db`). Port 0 picks a free port. */
 export async function servePglite(input: {
   db: PGlite;
   port: number;
 }): Promise<{ port: number; stop(): Promise<void> }> {
   const server = new PGLiteSocketServer({
-    db: input.db,
+    db: pgliteForSocketQueue(input.db),
     host: EMBEDDED_HOST,
     port: input.port,
     maxConnections: EMBEDDED_MAX_CONNECTIONS,

@@ -123,3 +123,53 @@ test("two clients on one pglite-socket server never see each other's results or 
     await db.close();
   }
 });
+
+test('queries of other clients interleaved with a transaction never lose their portal (34000)', async () => {
+  // Before servePglite kept a client's extended query together until its Sync, this failed with
+  // `portal "" does not exist` a few times per run: the live demo's API polling while the worker wrote cycles.
+  const db = await PGlite.create('memory://');
+  const served = await servePglite({ db, port: 0 });
+  const connect = () =>
+    postgres({
+      host: '127.0.0.1',
+      port: served.port,
+      username: 'postgres',
+      database: 'postgres',
+      max: 1,
+      onnotice: () => {},
+    });
+  const [writer, readerA, readerB] = [connect(), connect(), connect()];
+  const failures: string[] = [];
+  let wrongRows = 0;
+  try {
+    await writer`CREATE TABLE kv (id TEXT PRIMARY KEY, v INT)`;
+    const transactions = Array.from({ length: 150 }, (_, i) =>
+      writer
+        .begin(async (tx) => {
+          await tx`INSERT INTO kv (id, v) VALUES (${`k${i}`}, ${i})`;
+          await tx`SELECT count(*)::int AS n FROM kv WHERE v <= ${i}`;
+        })
+        .catch((error: unknown) => failures.push(String(error))),
+    );
+    const reads = [readerA, readerB].flatMap((sql, reader) =>
+      Array.from({ length: 300 }, (_, i) => {
+        const want = `${reader}-${i}`;
+        const query =
+          i % 2 === 0 ? sql`SELECT ${want}::text AS x, ${i}::int AS n` : sql`SELECT ${want}::text AS x, now() AS t`;
+        return query.then(
+          (rows) => {
+            if (rows[0]?.['x'] !== want) wrongRows += 1;
+          },
+          (error: unknown) => failures.push(String(error)),
+        );
+      }),
+    );
+    await Promise.all([...transactions, ...reads]);
+    expect({ failures: failures.slice(0, 3), wrongRows }).toEqual({ failures: [], wrongRows: 0 });
+    expect((await readerA`SELECT count(*)::int AS n FROM kv`)[0]?.['n']).toBe(150);
+  } finally {
+    for (const sql of [writer, readerA, readerB]) await sql.end();
+    await served.stop();
+    await db.close();
+  }
+});
