@@ -1,5 +1,6 @@
 import { type } from 'arktype';
-import { AppError } from '../models/index.ts';
+import type { AwsCallId } from '../models/index.ts';
+import { AppError, iamHint } from '../models/index.ts';
 import type { CredentialProvider } from './aws/index.ts';
 
 /**
@@ -64,14 +65,23 @@ export function s3ServiceError(text: string): { code: string; message: string } 
 /**
  * Map a final non-success response to an AppError: 429 → UPSTREAM_THROTTLED, 401/403 → AUTH_FAILED, other 4xx
  * (validation, not found, conflict) → UPSTREAM_QUERY_ERROR (a retry cannot help), anything else → UPSTREAM_STATUS.
+ * An AUTH_FAILED message names the IAM actions of `calls` (models/aws-actions.ts).
  */
-export function serviceError(input: { upstream: string; status: number; code: string; message: string }): AppError {
+export function serviceError(input: {
+  upstream: string;
+  status: number;
+  code: string;
+  message: string;
+  calls: readonly AwsCallId[];
+}): AppError {
   const detail = input.message === '' ? '' : `: ${input.message.slice(0, 300)}`;
   const text = `${input.upstream}: HTTP ${input.status} ${input.code}${detail}`;
   if (input.status === 429 || input.code === 'SlowDown' || input.code === 'ThrottlingException') {
     return new AppError('UPSTREAM_THROTTLED', text);
   }
-  if (input.status === 401 || input.status === 403) return new AppError('AUTH_FAILED', text);
+  if (input.status === 401 || input.status === 403) {
+    return new AppError('AUTH_FAILED', `${text}${input.calls.map(iamHint).join('')}`);
+  }
   if (input.status >= 400 && input.status < 500) return new AppError('UPSTREAM_QUERY_ERROR', text);
   return new AppError('UPSTREAM_STATUS', text);
 }

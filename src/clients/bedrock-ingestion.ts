@@ -1,5 +1,5 @@
 import type { type } from 'arktype';
-import type { IngestionJob, IngestionJobList, IngestionJobStatus } from '../models/index.ts';
+import type { AwsCallId, IngestionJob, IngestionJobList, IngestionJobStatus } from '../models/index.ts';
 import { IngestionJobList as IngestionJobListType, IngestionJobResponse } from '../models/index.ts';
 import { createSigV4Signer } from './aws/index.ts';
 import type { AwsServiceClientOptions } from './aws-service-errors.ts';
@@ -60,6 +60,7 @@ export function createIngestionJobsClient(options: IngestionJobsClientOptions): 
     ok: number;
     schema: (data: unknown) => T | type.errors;
     signal?: AbortSignal | undefined;
+    call: AwsCallId;
   }): Promise<T> {
     const body = input.body === undefined ? undefined : JSON.stringify(input.body);
     const result = await requestWithRetry({
@@ -74,7 +75,12 @@ export function createIngestionJobsClient(options: IngestionJobsClientOptions): 
       upstream,
     });
     if (result.status !== input.ok && result.status !== 200) {
-      throw serviceError({ upstream, status: result.status, ...jsonServiceError(result.headers, result.text) });
+      throw serviceError({
+        upstream,
+        status: result.status,
+        ...jsonServiceError(result.headers, result.text),
+        calls: [input.call],
+      });
     }
     return parseServiceBody({ upstream, text: result.text, schema: input.schema });
   }
@@ -90,6 +96,7 @@ export function createIngestionJobsClient(options: IngestionJobsClientOptions): 
         ok: 202,
         schema: IngestionJobResponse,
         signal: input.signal,
+        call: 'kbStartIngestionJob',
       });
       return response.ingestionJob;
     },
@@ -100,6 +107,7 @@ export function createIngestionJobsClient(options: IngestionJobsClientOptions): 
         ok: 200,
         schema: IngestionJobResponse,
         signal: input.signal,
+        call: 'kbGetIngestionJob',
       });
       return response.ingestionJob;
     },
@@ -112,7 +120,15 @@ export function createIngestionJobsClient(options: IngestionJobsClientOptions): 
           : {}),
         ...(input.nextToken ? { nextToken: input.nextToken } : {}),
       };
-      return call({ method: 'POST', url: jobsUrl, body, ok: 200, schema: IngestionJobListType, signal: input.signal });
+      return call({
+        method: 'POST',
+        url: jobsUrl,
+        body,
+        ok: 200,
+        schema: IngestionJobListType,
+        signal: input.signal,
+        call: 'kbListIngestionJobs',
+      });
     },
   };
 }

@@ -96,7 +96,12 @@ export function createBedrockRetriever(options: BedrockRetrieverOptions): Knowle
         upstream,
       });
       if (result.status !== 200) {
-        throw serviceError({ upstream, status: result.status, ...jsonServiceError(result.headers, result.text) });
+        throw serviceError({
+          upstream,
+          status: result.status,
+          ...jsonServiceError(result.headers, result.text),
+          calls: ['kbRetrieve'],
+        });
       }
       const parsed = parseServiceBody({ upstream, text: result.text, schema: RetrieveResponse });
       return passagesOf(parsed).slice(0, numberOfResults);

@@ -1,6 +1,6 @@
 import { type } from 'arktype';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../models/index.ts';
-import { AppError, parseJsonText } from '../models/index.ts';
+import { AppError, iamHint, parseJsonText } from '../models/index.ts';
 import type { CredentialProvider } from './aws/index.ts';
 import { createSigV4Signer } from './aws/index.ts';
 import { requestWithRetry } from './http.ts';
@@ -56,7 +56,7 @@ function safeJson(text: string): unknown {
 function errorFor(status: number, code: string, modelId: string): AppError {
   const message = `bedrock ${modelId}: HTTP ${status} ${code}`;
   if (status === 429) return new AppError('UPSTREAM_THROTTLED', message);
-  if (status === 401 || status === 403) return new AppError('AUTH_FAILED', message);
+  if (status === 401 || status === 403) return new AppError('AUTH_FAILED', `${message}${iamHint('bedrockConverse')}`);
   // A bad request, an unknown model or a model that needs an inference profile: retrying cannot help.
   if (status === 400 || status === 404) return new AppError('UPSTREAM_QUERY_ERROR', message);
   return new AppError('UPSTREAM_STATUS', message);

@@ -1,5 +1,5 @@
 import type { LokiClient } from '../models/index.ts';
-import { AppError } from '../models/index.ts';
+import { AppError, withIamHint } from '../models/index.ts';
 import type { HttpResult } from './http.ts';
 import { requestWithRetry } from './http.ts';
 import type { LokiQueryResult } from './loki-response.ts';
@@ -75,7 +75,12 @@ export function createLokiClient(options: LokiClientOptions): LokiClient {
       signal,
       upstream: 'loki',
     });
-    return interpret(result);
+    try {
+      return interpret(result);
+    } catch (error) {
+      // Signed means Loki sits behind API Gateway with IAM auth: name the action the role lacks.
+      throw options.sign ? withIamHint(error, 'lokiQuery') : error;
+    }
   }
 
   return {

@@ -1,5 +1,5 @@
-import type { PrometheusClient } from '../models/index.ts';
-import { AppError } from '../models/index.ts';
+import type { AwsCallId, PrometheusClient } from '../models/index.ts';
+import { AppError, withIamHint } from '../models/index.ts';
 import { requestWithRetry } from './http.ts';
 import { parseEnvelope, parseInstantData, parseRangeData, parseStringList } from './prometheus-response.ts';
 import type { RequestSigner } from './signer.ts';
@@ -63,7 +63,13 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const random = options.random ?? Math.random;
 
-  async function call(input: { path: string; params: Record<string, string>; signal?: AbortSignal | undefined }) {
+  async function call(input: {
+    path: string;
+    params: Record<string, string>;
+    signal?: AbortSignal | undefined;
+    /** The AMP action this path needs, named in AUTH_FAILED when the request is SigV4-signed. */
+    iam: AwsCallId;
+  }) {
     const encoded = Object.entries(input.params)
       .map(([key, value]) => `${encodeRfc3986(key)}=${encodeRfc3986(value)}`)
       .join('&');
@@ -88,14 +94,18 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       signal: input.signal,
       upstream: 'prometheus',
     });
-    return parseEnvelope(result);
+    try {
+      return parseEnvelope(result);
+    } catch (error) {
+      throw options.sign ? withIamHint(error, input.iam) : error;
+    }
   }
 
   return {
     async query(input) {
       const params: Record<string, string> = { query: input.query };
       if (input.timeMs !== undefined) params['time'] = formatSeconds(input.timeMs);
-      const { data, warnings } = await call({ path: '/api/v1/query', params, signal: input.signal });
+      const { data, warnings } = await call({ path: '/api/v1/query', params, signal: input.signal, iam: 'ampQuery' });
       return parseInstantData(data, warnings);
     },
     async queryRange(input) {
@@ -108,11 +118,21 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         end: formatSeconds(input.endMs),
         step: `${input.stepMs / 1000}`,
       };
-      const { data, warnings } = await call({ path: '/api/v1/query_range', params, signal: input.signal });
+      const { data, warnings } = await call({
+        path: '/api/v1/query_range',
+        params,
+        signal: input.signal,
+        iam: 'ampQuery',
+      });
       return parseRangeData(data, warnings);
     },
     async metricNames(input = {}) {
-      const { data } = await call({ path: '/api/v1/label/__name__/values', params: {}, signal: input.signal });
+      const { data } = await call({
+        path: '/api/v1/label/__name__/values',
+        params: {},
+        signal: input.signal,
+        iam: 'ampMetricNames',
+      });
       return parseStringList(data);
     },
   };

@@ -87,6 +87,7 @@ export function createS3Client(options: S3ClientOptions): S3Client {
           upstream: `${upstream}/${input.key}`,
           status: result.status,
           ...s3ServiceError(result.text),
+          calls: ['s3PutObject'],
         });
       }
       return { etag: result.headers.get('etag') };
@@ -108,6 +109,8 @@ export function createS3Client(options: S3ClientOptions): S3Client {
           status: result.status,
           code: 'HeadObject',
           message: '',
+          // A 403 is a missing GetObject, or ListBucket missing for a key that does not exist yet.
+          calls: ['s3HeadObject', 's3HeadMissingObject'],
         });
       }
       const metadata: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { AppError } from '../models/index.ts';
+import { AppError, AWS_CALLS } from '../models/index.ts';
 
 /**
  * Mapping driver errors to our codes. postgres.js raises `PostgresError` (a server SQLSTATE in `code`) or Node/driver
@@ -69,7 +69,7 @@ export function toStoreError(error: unknown, what: string): AppError {
   if (code === '28P01' || code === '28000') {
     return new AppError(
       'AUTH_FAILED',
-      `${what}: authentication failed (${code}): ${detail}. Check the credentials; DSQL IAM tokens expire and the role needs dsql:DbConnect or dsql:DbConnectAdmin`,
+      `${what}: authentication failed (${code}): ${detail}. Check the credentials; DSQL IAM tokens expire and the role needs ${AWS_CALLS.dsqlConnect.actions[0]} or ${AWS_CALLS.dsqlConnectAdmin.actions[0]}`,
       { cause: error, status: 503 },
     );
   }

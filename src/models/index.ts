@@ -1,6 +1,7 @@
 export * from './api.ts';
 export * from './api-misc.ts';
 export * from './assessment.ts';
+export * from './aws-actions.ts';
 export * from './cluster.ts';
 export * from './errors.ts';
 export * from './health.ts';

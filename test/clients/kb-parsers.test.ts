@@ -139,7 +139,20 @@ describe('knowledge-base parsers', () => {
     [404, 'ResourceNotFoundException', 'UPSTREAM_QUERY_ERROR'],
     [500, 'InternalServerException', 'UPSTREAM_STATUS'],
   ] as const)('HTTP %d %s maps to %s', (status, code, expected) => {
-    expect(serviceError({ upstream: 'u', status, code, message: '' }).code).toBe(expected);
+    expect(serviceError({ upstream: 'u', status, code, message: '', calls: ['kbRetrieve'] }).code).toBe(expected);
+  });
+
+  test('an AUTH_FAILED names the IAM actions of its calls; other errors do not', () => {
+    const denied = serviceError({
+      upstream: 'u',
+      status: 403,
+      code: 'AccessDenied',
+      message: '',
+      calls: ['kbRetrieve'],
+    });
+    expect(denied.message).toBe('u: HTTP 403 AccessDenied (the IAM role needs bedrock:Retrieve on the knowledge-base)');
+    const throttled = serviceError({ upstream: 'u', status: 429, code: 'x', message: '', calls: ['kbRetrieve'] });
+    expect(throttled.message).toBe('u: HTTP 429 x');
   });
 
   test('property: S3 keys are encoded once per segment and decode back', () => {
