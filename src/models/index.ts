@@ -3,6 +3,7 @@ export * from './api-misc.ts';
 export * from './assessment.ts';
 export * from './cluster.ts';
 export * from './errors.ts';
+export * from './exposition.ts';
 export * from './health.ts';
 export * from './llm.ts';
 export * from './numbers.ts';
