@@ -33,6 +33,8 @@ export interface Config {
   readonly awsEnv: Readonly<Record<string, string | undefined>>;
   /** The explainer's model provider (config-llm.ts); `none` explains with rules only. */
   llm: LlmConfig;
+  /** The worker's own `/metrics` and `/healthz`; null when `COPILOT_WORKER_METRICS_PORT=0` turns them off. */
+  workerMetrics: { host: string; port: number } | null;
 }
 
 const Env = LlmEnv.and({
@@ -53,6 +55,8 @@ const Env = LlmEnv.and({
   'COPILOT_OBSERVE_INTERVAL_SEC?': 'string.integer.parse |> 5 <= number.integer <= 3600',
   'COPILOT_ASSESSMENT_INTERVAL_MIN?': 'string.integer.parse |> 1 <= number.integer <= 1440',
   'COPILOT_RETENTION_DAYS?': 'string.integer.parse |> 1 <= number.integer <= 3650',
+  'COPILOT_WORKER_METRICS_PORT?': 'string.integer.parse |> 0 <= number.integer <= 65535',
+  'COPILOT_WORKER_METRICS_HOST?': 'string > 0',
 });
 
 /** Defaults, in one table. */
@@ -68,6 +72,13 @@ export const DEFAULTS = {
   observeIntervalSec: 30,
   assessmentIntervalMin: 5,
   retentionDays: 7,
+  /** The OpenTelemetry Prometheus exporter's default port, where scrape configs for a process's own metrics look. */
+  workerMetricsPort: 9464,
+  /**
+   * All interfaces, unlike the API: the endpoint exists to be scraped by a Prometheus on another host (a pod, a
+   * task), it is read-only and it holds counts and configured names only, never status, logs or secrets.
+   */
+  workerMetricsHost: '0.0.0.0',
 } as const;
 
 /** Where the embedded database lives when nothing else is configured. */
@@ -131,9 +142,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     awsRegion: parsed.AWS_REGION ?? null,
     awsEnv: Object.freeze(awsVariables(env)),
     llm: readLlmConfig(parsed),
+    workerMetrics: workerMetrics(parsed),
   };
   Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);
+}
+
+/** `COPILOT_WORKER_METRICS_PORT`: unset → the default port, `0` → no endpoint (a worker on a random port is unscrapable). */
+function workerMetrics(parsed: {
+  COPILOT_WORKER_METRICS_PORT?: number;
+  COPILOT_WORKER_METRICS_HOST?: string;
+}): Config['workerMetrics'] {
+  const port = parsed.COPILOT_WORKER_METRICS_PORT ?? DEFAULTS.workerMetricsPort;
+  if (port === 0) return null;
+  return { host: parsed.COPILOT_WORKER_METRICS_HOST ?? DEFAULTS.workerMetricsHost, port };
 }
 
 function awsVariables(env: Record<string, string | undefined>): Record<string, string | undefined> {
