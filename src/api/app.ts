@@ -57,7 +57,8 @@ export function createApi(options: ApiOptions) {
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   const cors = { origins: options.corsOrigins ?? [] };
-  const tokenOk = createTokenCheck(options.bearerToken ?? null);
+  // No token configured: no check at all, not an awaited always-true one on every request.
+  const tokenOk = options.bearerToken == null ? null : createTokenCheck(options.bearerToken);
   const cache = createStatusCache({ sql: options.sql, configured: options.configuredClusters ?? [], now, log });
   const metrics = createMetrics();
   const api: ApiContext = { sql: options.sql, cache, now, staleAfterMs: options.staleAfterMs, maxBodyBytes, metrics };
@@ -65,10 +66,10 @@ export function createApi(options: ApiOptions) {
   let stopped = false;
 
   async function handle(req: Request, url: URL, route: Route | null, params: Record<string, string>) {
-    const origin = req.headers.get('origin');
     if (!route) return failure({ status: 404, code: 'NOT_FOUND', message: 'no such route; see docs/api.md' });
-    const allow = [...route.methods, ...(route.methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    const allow = allowOf(route);
     if (req.method === 'OPTIONS') {
+      const origin = req.headers.get('origin');
       return { status: 204, body: null, headers: { ...preflightHeaders(cors, origin), Allow: allow } };
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -76,7 +77,7 @@ export function createApi(options: ApiOptions) {
     if (!handler) {
       return failure({ status: 405, code: 'METHOD_NOT_ALLOWED', message: `use ${allow}`, headers: { Allow: allow } });
     }
-    if (!route.open && !(await tokenOk(req.headers.get('authorization')))) {
+    if (!route.open && tokenOk && !(await tokenOk(req.headers.get('authorization')))) {
       return failure({
         status: 401,
         code: 'AUTH_FAILED',
@@ -84,8 +85,11 @@ export function createApi(options: ApiOptions) {
         headers: { 'WWW-Authenticate': 'Bearer realm="copilot"' },
       });
     }
-    const tooLarge = await bodyTooLarge(req, maxBodyBytes);
-    if (tooLarge) return tooLarge;
+    // Only a request that declares or carries a body can be too large; a GET without one skips the await.
+    if (req.body !== null || req.headers.has('content-length')) {
+      const tooLarge = await bodyTooLarge(req, maxBodyBytes);
+      if (tooLarge) return tooLarge;
+    }
     return handler(req, { api, url, params });
   }
 
@@ -124,6 +128,17 @@ export function createApi(options: ApiOptions) {
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** Each route's `Allow` header, joined once. */
+const ALLOW = new Map<Route, string>();
+function allowOf(route: Route): string {
+  let allow = ALLOW.get(route);
+  if (allow === undefined) {
+    allow = [...route.methods, ...(route.methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    ALLOW.set(route, allow);
+  }
+  return allow;
+}
 
 interface Match {
   route: Route | null;
@@ -181,16 +196,18 @@ async function bodyTooLarge(req: Request, maxBytes: number): Promise<ApiResult |
   return null;
 }
 
+// Headers as a plain object, handed to Response once: building a Headers object and setting into it cost more than
+// the rest of a memoized /status answer (bench/api.ts, --cpu-prof).
 async function finish(req: Request, result: ApiResult, cors: Record<string, string>): Promise<Response> {
-  const headers = new Headers({ ...SECURITY_HEADERS, ...cors, ...result.headers });
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
   if (result.status === 204) return new Response(null, { status: 204, headers });
-  const text = result.text ? result.text.body : JSON.stringify(result.body);
-  headers.set('Content-Type', result.text ? result.text.contentType : 'application/json; charset=utf-8');
+  const body = result.text ? result.text.body : JSON.stringify(result.body);
+  headers['Content-Type'] = result.text ? result.text.contentType : 'application/json; charset=utf-8';
   const head = req.method === 'HEAD';
   if (result.conditional && result.status === 200 && (req.method === 'GET' || head)) {
-    const etag = result.text?.etag ?? (await etagOf(text));
-    headers.set('ETag', etag);
+    const etag = result.text?.etag ?? (await etagOf(body));
+    headers['ETag'] = etag;
     if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   }
-  return new Response(head ? null : text, { status: result.status, headers });
+  return new Response(head ? null : body, { status: result.status, headers });
 }

@@ -7,6 +7,7 @@ import {
   servicesView,
   shownState,
   signalRows,
+  staleReasonOf,
   statusView,
   summaryView,
   type ViewInput,
@@ -75,7 +76,8 @@ interface PreparedStatus {
   shown: string;
   patterns: number;
   storeReachable: boolean;
-  text: string;
+  /** The body as UTF-8, encoded once: Bun would otherwise encode the 24 KB string on every response. */
+  bytes: Uint8Array<ArrayBuffer>;
   etag: string;
 }
 
@@ -97,7 +99,7 @@ export const getStatus: Handler = async (_req, ctx) => {
   if (isResult(picked)) return picked;
   const input = viewInput(ctx, picked.entry);
   if (input.entry === null) return statusResult(input, statusView(input));
-  const staleReason = freshnessOf(input).stale_reason;
+  const staleReason = staleReasonOf(input);
   const shown = shownState(input);
   const windowStartMs = input.nowMs - LOG_PATTERN_WINDOW_MS;
   const patterns = input.entry.logPatterns.filter((p) => Date.parse(p.window_end) >= windowStartMs).length;
@@ -108,11 +110,11 @@ export const getStatus: Handler = async (_req, ctx) => {
     prepared.patterns === patterns &&
     prepared.storeReachable === input.storeReachable;
   if (!prepared || !reusable) {
-    const text = JSON.stringify(statusView(input));
-    prepared = { staleReason, shown, patterns, storeReachable: input.storeReachable, text, etag: await etagOf(text) };
+    const bytes = new TextEncoder().encode(JSON.stringify(statusView(input)));
+    prepared = { staleReason, shown, patterns, storeReachable: input.storeReachable, bytes, etag: await etagOf(bytes) };
     preparedStatus.set(input.entry, prepared);
   }
-  const text = { body: prepared.text, contentType: 'application/json; charset=utf-8', etag: prepared.etag };
+  const text = { body: prepared.bytes, contentType: 'application/json; charset=utf-8', etag: prepared.etag };
   return input.storeReachable
     ? { status: 200, body: null, conditional: true, text }
     : { status: 503, body: null, text };
