@@ -63,7 +63,9 @@ export function createApi(options: ApiOptions) {
   const metrics = createMetrics();
   const api: ApiContext = { sql: options.sql, cache, now, staleAfterMs: options.staleAfterMs, maxBodyBytes, metrics };
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let stopped = false;
+  /** The running poll loop's number; 0 when stopped. A tick of an older loop ends instead of rescheduling. */
+  let loop = 0;
+  let loops = 0;
 
   async function handle(req: Request, url: URL, route: Route | null, params: Record<string, string>) {
     if (!route) return failure({ status: 404, code: 'NOT_FOUND', message: 'no such route; see docs/api.md' });
@@ -111,18 +113,26 @@ export function createApi(options: ApiOptions) {
   return {
     fetch,
     refresh: () => cache.refresh(),
-    /** Poll every `pollIntervalMs` until `stop()`; polls never overlap. */
-    start(): void {
-      stopped = false;
+    /**
+     * Poll every `pollIntervalMs` until `stop()`; polls never overlap. Idempotent: while a loop runs, another call
+     * starts nothing (and returns false), and a stop-then-start while a poll is in flight leaves one loop, not two.
+     */
+    start(): boolean {
+      if (loop !== 0) return false;
+      loops += 1;
+      const mine = loops;
+      loop = mine;
       const tick = async () => {
         await cache.refresh();
-        if (!stopped) timer = setTimeout(tick, options.pollIntervalMs ?? 5_000);
+        if (loop === mine) timer = setTimeout(tick, options.pollIntervalMs ?? 5_000);
       };
       void tick();
+      return true;
     },
     stop(): void {
-      stopped = true;
+      loop = 0;
       if (timer) clearTimeout(timer);
+      timer = null;
     },
   };
 }
