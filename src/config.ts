@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
+import { bearerTokenProblem } from './api/guards.ts';
 import { LlmEnv, readLlmConfig } from './config-llm.ts';
 import { validateOverrides } from './health/index.ts';
 import type { ClusterConfig, LlmConfig } from './models/index.ts';
@@ -104,6 +105,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (parsed.DSQL_ENDPOINT && !parsed.AWS_REGION) {
     throw new AppError('CONFIG_INVALID', 'DSQL_ENDPOINT needs AWS_REGION (the cluster region used to sign IAM tokens)');
+  }
+  const tokenProblem = parsed.COPILOT_API_TOKEN ? bearerTokenProblem(parsed.COPILOT_API_TOKEN) : null;
+  if (tokenProblem) {
+    throw new AppError('CONFIG_INVALID', `COPILOT_API_TOKEN: ${tokenProblem}`, {
+      problems: { COPILOT_API_TOKEN: [tokenProblem] },
+    });
   }
   const store: StoreConfig = parsed.DATABASE_URL
     ? { kind: 'postgres', url: parsed.DATABASE_URL }

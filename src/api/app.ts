@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { AppError } from '../models/index.ts';
 import type { ApiContext, Handler } from './context.ts';
-import { corsHeaders, createTokenCheck, preflightHeaders } from './guards.ts';
+import { bearerTokenProblem, corsHeaders, createTokenCheck, preflightHeaders } from './guards.ts';
 import { type ApiResult, etagOf, failure, fromError, noneMatch, SECURITY_HEADERS } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { ROUTES, type Route } from './routes.ts';
@@ -38,8 +38,8 @@ function checkOptions(options: ApiOptions): void {
   if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes > 0)) {
     throw bad('maxBodyBytes must be a positive integer');
   }
-  if (options.bearerToken != null && options.bearerToken.length < 16)
-    throw bad('the bearer token needs 16+ characters');
+  const tokenProblem = options.bearerToken == null ? null : bearerTokenProblem(options.bearerToken);
+  if (tokenProblem) throw bad(tokenProblem);
   for (const origin of options.corsOrigins ?? []) {
     if (origin !== '*' && URL.canParse(origin) && new URL(origin).origin === origin) continue;
     if (origin !== '*') throw bad(`CORS origin ${origin} is not an origin such as https://grafana.example.com`);

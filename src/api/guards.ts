@@ -37,6 +37,22 @@ export function preflightHeaders(policy: CorsPolicy, origin: string | null): Rec
   };
 }
 
+/**
+ * RFC 6750 §2.1 `b64token`: what a client can send after `Bearer ` at all. A configured token outside it could never
+ * be presented, so it is refused at start instead of failing every request.
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-2.1
+ */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** Why a configured bearer token is unusable, or null when it is fine (16+ characters of the b64token set). */
+export function bearerTokenProblem(token: string): string | null {
+  if (token.length < 16) return 'the bearer token needs 16+ characters';
+  if (!B64TOKEN.test(token)) {
+    return 'the bearer token may use only letters, digits and - . _ ~ + / (then trailing =), as RFC 6750 allows';
+  }
+  return null;
+}
+
 async function sha256(text: string): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
 }
