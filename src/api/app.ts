@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { AppError } from '../models/index.ts';
 import type { ApiContext, Handler } from './context.ts';
-import { bearerTokenProblem, corsHeaders, createTokenCheck, preflightHeaders } from './guards.ts';
+import { bearerTokenProblem, corsHeaders, createTokenCheck, NO_ORIGIN_CORS, preflightHeaders } from './guards.ts';
 import { type ApiResult, etagOf, failure, fromError, noneMatch, SECURITY_HEADERS } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { ROUTES, type Route } from './routes.ts';
@@ -208,7 +208,16 @@ async function bodyTooLarge(req: Request, maxBytes: number): Promise<ApiResult |
 
 // Headers as a plain object, handed to Response once: building a Headers object and setting into it cost more than
 // the rest of a memoized /status answer (bench/api.ts, --cpu-prof).
-async function finish(req: Request, result: ApiResult, cors: Record<string, string>): Promise<Response> {
+async function finish(req: Request, result: ApiResult, cors: Readonly<Record<string, string>>): Promise<Response> {
+  const ready = result.text?.headers;
+  // The ready headers carry the ETag, so only a conditional 200 may use them (a 503's stale body offers no ETag).
+  const plain = cors === NO_ORIGIN_CORS && result.headers === undefined && result.status === 200;
+  if (ready && plain && result.conditional && result.text?.etag !== undefined) {
+    if (noneMatch(req.headers.get('if-none-match'), result.text.etag)) {
+      return new Response(null, { status: 304, headers: ready });
+    }
+    return new Response(req.method === 'HEAD' ? null : result.text.body, { status: 200, headers: ready });
+  }
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
   if (result.status === 204) return new Response(null, { status: 204, headers });
   const body = result.text ? result.text.body : JSON.stringify(result.body);

@@ -10,14 +10,17 @@ const ALLOWED_HEADERS = 'Authorization, Content-Type, If-None-Match';
 /** Browsers cap this (Chromium at 2 h); 10 minutes keeps a changed policy from lingering. */
 const PREFLIGHT_MAX_AGE_SEC = 600;
 
+/** The CORS headers of a request without `Origin` (same-origin pages, Grafana's server side, curl): one shared object. */
+export const NO_ORIGIN_CORS: Readonly<Record<string, string>> = Object.freeze({ Vary: 'Origin' });
+
 /**
  * CORS headers for a request's `Origin`: only configured origins are echoed back. `Vary: Origin` always, because the
  * answer depends on it and a shared cache must not hand one origin's headers to another.
  * @see https://fetch.spec.whatwg.org/#http-cors-protocol
  */
-export function corsHeaders(policy: CorsPolicy, origin: string | null): Record<string, string> {
+export function corsHeaders(policy: CorsPolicy, origin: string | null): Readonly<Record<string, string>> {
+  if (origin === null) return NO_ORIGIN_CORS;
   const headers: Record<string, string> = { Vary: 'Origin' };
-  if (origin === null) return headers;
   const allowed = policy.origins.includes('*') || policy.origins.includes(origin);
   if (!allowed) return headers;
   headers['Access-Control-Allow-Origin'] = policy.origins.includes('*') ? '*' : origin;

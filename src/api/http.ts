@@ -13,7 +13,16 @@ export interface ApiResult {
    * `etag`, when given, is that body's ETag computed once instead of on every request. Bytes are sent as they are:
    * a body served many times is encoded to UTF-8 once, not once per response.
    */
-  text?: { body: string | Uint8Array<ArrayBuffer>; contentType: string; etag?: string };
+  text?: {
+    body: string | Uint8Array<ArrayBuffer>;
+    contentType: string;
+    etag?: string;
+    /**
+     * Every response header of this body (security, `Vary`, type, ETag), built once; used when the request adds
+     * none (no `Origin`), because copying a ready Headers object is cheaper than building one per response.
+     */
+    headers?: Headers;
+  };
 }
 
 export function ok(body: unknown, conditional = true): ApiResult {

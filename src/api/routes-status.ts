@@ -1,5 +1,6 @@
 import type { Handler, RequestContext } from './context.ts';
-import { type ApiResult, etagOf, failure, invalid, ok } from './http.ts';
+import { NO_ORIGIN_CORS } from './guards.ts';
+import { type ApiResult, etagOf, failure, invalid, ok, SECURITY_HEADERS } from './http.ts';
 import { isResult, type Query, readChoice, readInteger, readQuery } from './query.ts';
 import { type ClusterEntry, LOG_PATTERN_WINDOW_MS, MAX_CACHED_ISSUES } from './status-cache.ts';
 import {
@@ -79,7 +80,11 @@ interface PreparedStatus {
   /** The body as UTF-8, encoded once: Bun would otherwise encode the 24 KB string on every response. */
   bytes: Uint8Array<ArrayBuffer>;
   etag: string;
+  /** Its full response headers for a request without `Origin`. */
+  headers: Headers;
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * `/status` bodies, serialized and hashed once per cache entry: the cache swaps in a new entry object whenever it
@@ -111,10 +116,12 @@ export const getStatus: Handler = async (_req, ctx) => {
     prepared.storeReachable === input.storeReachable;
   if (!prepared || !reusable) {
     const bytes = new TextEncoder().encode(JSON.stringify(statusView(input)));
-    prepared = { staleReason, shown, patterns, storeReachable: input.storeReachable, bytes, etag: await etagOf(bytes) };
+    const etag = await etagOf(bytes);
+    const headers = new Headers({ ...SECURITY_HEADERS, ...NO_ORIGIN_CORS, 'Content-Type': JSON_TYPE, ETag: etag });
+    prepared = { staleReason, shown, patterns, storeReachable: input.storeReachable, bytes, etag, headers };
     preparedStatus.set(input.entry, prepared);
   }
-  const text = { body: prepared.bytes, contentType: 'application/json; charset=utf-8', etag: prepared.etag };
+  const text = { body: prepared.bytes, contentType: JSON_TYPE, etag: prepared.etag, headers: prepared.headers };
   return input.storeReachable
     ? { status: 200, body: null, conditional: true, text }
     : { status: 503, body: null, text };
