@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
+import { bearerTokenProblem } from './api/guards.ts';
 import { KbEnv, LlmEnv, readKbConfig, readLlmConfig, readLlmPrices } from './config-llm.ts';
 import { validateOverrides } from './health/index.ts';
 import type { ClusterConfig, KbConfig, LlmConfig, PriceTable } from './models/index.ts';
@@ -37,6 +38,8 @@ export interface Config {
   kb: KbConfig;
   /** USD per million tokens per model (COPILOT_LLM_PRICES over the defaults), for the explainer's cost estimate. */
   llmPrices: PriceTable;
+  /** The worker's own `/metrics` and `/healthz`; null when `COPILOT_WORKER_METRICS_PORT=0` turns them off. */
+  workerMetrics: { host: string; port: number } | null;
 }
 
 const Env = LlmEnv.and(KbEnv).and({
@@ -57,6 +60,8 @@ const Env = LlmEnv.and(KbEnv).and({
   'COPILOT_OBSERVE_INTERVAL_SEC?': 'string.integer.parse |> 5 <= number.integer <= 3600',
   'COPILOT_ASSESSMENT_INTERVAL_MIN?': 'string.integer.parse |> 1 <= number.integer <= 1440',
   'COPILOT_RETENTION_DAYS?': 'string.integer.parse |> 1 <= number.integer <= 3650',
+  'COPILOT_WORKER_METRICS_PORT?': 'string.integer.parse |> 0 <= number.integer <= 65535',
+  'COPILOT_WORKER_METRICS_HOST?': 'string > 0',
 });
 
 /** Defaults, in one table. */
@@ -72,6 +77,13 @@ export const DEFAULTS = {
   observeIntervalSec: 30,
   assessmentIntervalMin: 5,
   retentionDays: 7,
+  /** The OpenTelemetry Prometheus exporter's default port, where scrape configs for a process's own metrics look. */
+  workerMetricsPort: 9464,
+  /**
+   * All interfaces, unlike the API: the endpoint exists to be scraped by a Prometheus on another host (a pod, a
+   * task), it is read-only and it holds counts and configured names only, never status, logs or secrets.
+   */
+  workerMetricsHost: '0.0.0.0',
 } as const;
 
 /** Where the embedded database lives when nothing else is configured. */
@@ -97,6 +109,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (parsed.DSQL_ENDPOINT && !parsed.AWS_REGION) {
     throw new AppError('CONFIG_INVALID', 'DSQL_ENDPOINT needs AWS_REGION (the cluster region used to sign IAM tokens)');
+  }
+  const tokenProblem = parsed.COPILOT_API_TOKEN ? bearerTokenProblem(parsed.COPILOT_API_TOKEN) : null;
+  if (tokenProblem) {
+    throw new AppError('CONFIG_INVALID', `COPILOT_API_TOKEN: ${tokenProblem}`, {
+      problems: { COPILOT_API_TOKEN: [tokenProblem] },
+    });
   }
   const store: StoreConfig = parsed.DATABASE_URL
     ? { kind: 'postgres', url: parsed.DATABASE_URL }
@@ -137,9 +155,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     llm: readLlmConfig(parsed),
     kb: readKbConfig(parsed),
     llmPrices: readLlmPrices(parsed.COPILOT_LLM_PRICES),
+    workerMetrics: workerMetrics(parsed),
   };
   Object.defineProperty(config, 'awsEnv', { enumerable: false });
   return Object.freeze(config);
+}
+
+/** `COPILOT_WORKER_METRICS_PORT`: unset → the default port, `0` → no endpoint (a worker on a random port is unscrapable). */
+function workerMetrics(parsed: {
+  COPILOT_WORKER_METRICS_PORT?: number;
+  COPILOT_WORKER_METRICS_HOST?: string;
+}): Config['workerMetrics'] {
+  const port = parsed.COPILOT_WORKER_METRICS_PORT ?? DEFAULTS.workerMetricsPort;
+  if (port === 0) return null;
+  return { host: parsed.COPILOT_WORKER_METRICS_HOST ?? DEFAULTS.workerMetricsHost, port };
 }
 
 function awsVariables(env: Record<string, string | undefined>): Record<string, string | undefined> {

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from './activities/index.ts';
+import { createWorkerMetrics, type WorkerMetrics } from './activities/worker-metrics.ts';
 import type { ClusterClients } from './clients/cluster-clients.ts';
 import { createClusterClients, credentialsForClusters } from './clients/cluster-clients.ts';
 import type { Config } from './config.ts';
@@ -12,6 +13,7 @@ import { createKnowledgeRetriever } from './knowledge-base.ts';
 import type { ClusterConfig } from './models/index.ts';
 import { fleetIndex } from './signals/index.ts';
 import { connectTemporal, NO_CLUSTERS_WARNING, reconcileWorkflows } from './temporal.ts';
+import { startWorkerMetricsServer, type WorkerMetricsServer } from './worker-metrics-server.ts';
 
 /**
  * The worker entrypoint (runs on Node: see the README, "Why the worker runs on Node"). It registers every workflow
@@ -45,6 +47,25 @@ function clientCache<T>(create: (cluster: ClusterConfig) => T): (cluster: Cluste
 
 /** Build and run the worker until it is shut down. Resolves when it has drained; never calls process.exit. */
 export async function runWorker(config: Readonly<Config>, signals: { onStop(stop: () => void): void }): Promise<void> {
+  const metrics = createWorkerMetrics();
+  // First, so that a taken port stops the worker before it has connected to anything.
+  const metricsServer: WorkerMetricsServer | null = config.workerMetrics
+    ? await startWorkerMetricsServer({ ...config.workerMetrics, exposition: metrics.exposition })
+    : null;
+  if (metricsServer) process.stderr.write(`worker: metrics at ${metricsServer.url}/metrics\n`);
+  try {
+    await runWithMetrics({ config, signals, metrics });
+  } finally {
+    await metricsServer?.close();
+  }
+}
+
+async function runWithMetrics(input: {
+  config: Readonly<Config>;
+  signals: { onStop(stop: () => void): void };
+  metrics: WorkerMetrics;
+}): Promise<void> {
+  const { config, signals, metrics } = input;
   const store = await openStore(config.store);
   try {
     await migrate(store.sql);
@@ -78,6 +99,7 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
         awsEnv: config.awsEnv,
         ...(credentials ? { credentials } : {}),
       }),
+      metrics,
     });
     const connection = await NativeConnection.connect({ address: config.temporal.address });
     try {

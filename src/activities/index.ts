@@ -29,6 +29,7 @@ import { countLogPatterns, DEFAULT_LOKI_SELECTOR } from '../signals/log-patterns
 import type { ExplainerActivityDeps } from './explainer.ts';
 import { createExplainerActivities, explanationOfAssessment } from './explainer.ts';
 import { toActivityFailure } from './failures.ts';
+import { failureCode, guarded, guardedStore, NO_METRICS, withDeadline } from './run.ts';
 
 /**
  * Whole-observation budget, well under the fetch activity's 25 s start-to-close: a slow Prometheus must end in a
@@ -62,39 +63,17 @@ export interface ActivityDeps {
   /** The model explainer's providers (null/absent: rules only), built from LlmConfig in worker.ts. */
   models?: ExplainerActivityDeps['models'];
   knowledge?: KnowledgeRetriever;
+  /** The worker's own metrics (worker-metrics.ts), served at its `/metrics`; absent: nothing is recorded. */
   metrics?: WorkerMetricsSink;
 }
 
-/**
- * Run `work` under the caller's signal AND a deadline; `onDeadline` decides what a missed deadline becomes (a
- * cancellation by Temporal stays a cancellation).
- */
-async function withDeadline<T>(input: {
-  signal: AbortSignal;
-  budgetMs: number;
-  work: (signal: AbortSignal) => Promise<T>;
-  onDeadline: () => T;
-}): Promise<T> {
-  const deadline = AbortSignal.timeout(input.budgetMs);
-  try {
-    return await input.work(AbortSignal.any([input.signal, deadline]));
-  } catch (error) {
-    if (deadline.aborted && !input.signal.aborted) return input.onDeadline();
-    throw error;
+/** Count a snapshot's failed Prometheus queries: one per signal whose query failed, under the failure's code. */
+function countQueryFailures(metrics: WorkerMetricsSink, snapshot: SignalsSnapshot): SignalsSnapshot {
+  for (const missing of snapshot.missing) {
+    if (missing.reason !== 'query_failed') continue;
+    metrics.queryFailed({ cluster: snapshot.cluster, source: 'prometheus', code: missing.detail ?? 'OTHER' });
   }
-}
-
-/** Inside an activity: heartbeat while `work` runs (so a lost worker is noticed), and map errors at the edge. */
-async function guarded<T>(deps: ActivityDeps, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const context = Context.current();
-  const timer = setInterval(() => context.heartbeat(), deps.heartbeatEveryMs ?? 5000);
-  try {
-    return await work(context.cancellationSignal);
-  } catch (error) {
-    throw toActivityFailure(error);
-  } finally {
-    clearInterval(timer);
-  }
+  return snapshot;
 }
 
 /** The engine step with a cluster's overrides and initial band; pure (the activity and the test fakes share it). */
@@ -112,6 +91,8 @@ export function decideCycleStep(input: DecideCycleInput): DecideCycleResult {
  * one takes one input object. Failures leave as ApplicationFailures typed with our error code (see failures.ts).
  */
 export function createActivities(deps: ActivityDeps) {
+  const metrics = deps.metrics ?? NO_METRICS;
+  const run = { metrics, ...(deps.heartbeatEveryMs === undefined ? {} : { heartbeatEveryMs: deps.heartbeatEveryMs }) };
   // One per worker process: the observers of one fleet share its grouped requests within a slot.
   const shared = createSharedRequests();
   const fleetOption = (cluster: ClusterConfig) => {
@@ -130,21 +111,24 @@ export function createActivities(deps: ActivityDeps) {
     /** One observation: never fails for a failed query (the value is null and `missing` says why). */
     async fetchSignals(input: FetchSignalsInput): Promise<SignalsSnapshot> {
       const budgetMs = deps.observeBudgetMs ?? DEFAULT_OBSERVE_BUDGET_MS;
-      return guarded(deps, (signal) =>
-        withDeadline({
-          signal,
-          budgetMs,
-          work: (bounded) =>
-            observeCluster({
-              cluster: input.cluster,
-              atMs: input.atMs,
-              prometheus: deps.prometheusFor(input.cluster),
-              ...fleetOption(input.cluster),
-              signal: bounded,
-            }),
-          // The queries that did answer are lost with observeCluster's result; a late cycle is a blind one.
-          onDeadline: () => blindSnapshot({ cluster: input.cluster, atMs: input.atMs, code: 'UPSTREAM_TIMEOUT' }),
-        }),
+      return guarded(run, async (signal) =>
+        countQueryFailures(
+          metrics,
+          await withDeadline({
+            signal,
+            budgetMs,
+            work: (bounded) =>
+              observeCluster({
+                cluster: input.cluster,
+                atMs: input.atMs,
+                prometheus: deps.prometheusFor(input.cluster),
+                ...fleetOption(input.cluster),
+                signal: bounded,
+              }),
+            // The queries that did answer are lost with observeCluster's result; a late cycle is a blind one.
+            onDeadline: () => blindSnapshot({ cluster: input.cluster, atMs: input.atMs, code: 'UPSTREAM_TIMEOUT' }),
+          }),
+        ),
       );
     },
 
@@ -167,7 +151,7 @@ export function createActivities(deps: ActivityDeps) {
      * Pure; a local activity, so the signal catalog stays out of the workflow sandbox.
      */
     async blindSnapshot(input: { cluster: ClusterConfig; atMs: number; code: string }): Promise<SignalsSnapshot> {
-      return blindSnapshot(input);
+      return countQueryFailures(metrics, blindSnapshot(input));
     },
 
     /** The rules-only explanation, for a workflow whose explainer failed or missed its deadline. Pure; local. */
@@ -176,34 +160,53 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async writeCycle(input: store.WriteCycleInput): Promise<{ inserted: boolean }> {
-      return guarded(deps, () => store.writeCycle(deps.sql, input));
+      return guardedStore({
+        deps: run,
+        operation: 'writeCycle',
+        work: async () => {
+          const result = await store.writeCycle(deps.sql, input);
+          // How late the cycle was stored after its slot started: the observation's whole latency as users see it.
+          const slotMs = Date.parse(input.snapshot.at);
+          const durationMs = deps.clock() - slotMs;
+          metrics.cycleStored({ cluster: input.cluster, slotMs, durationMs, inserted: result.inserted });
+          return result;
+        },
+      });
     },
 
     async latestCycle(input: { cluster: string }): Promise<StoredCycle | null> {
-      return guarded(deps, () => store.latestCycle(deps.sql, input));
+      return guardedStore({ deps: run, operation: 'latestCycle', work: () => store.latestCycle(deps.sql, input) });
     },
 
     async countLogPatterns(input: CountLogPatternsActivityInput): Promise<LogPattern[]> {
       const budgetMs = deps.logPatternsBudgetMs ?? DEFAULT_LOG_PATTERNS_BUDGET_MS;
-      return guarded(deps, (signal) => {
+      return guarded(run, async (signal) => {
         const loki = deps.lokiFor(input.cluster);
         if (loki === null) throw new AppError('CONFIG_INVALID', `cluster ${input.cluster.name} has no loki_url`);
-        return withDeadline({
-          signal,
-          budgetMs,
-          work: (bounded) =>
-            countLogPatterns({
-              loki,
-              selector: input.cluster.loki_selector ?? DEFAULT_LOKI_SELECTOR,
-              startMs: input.startMs,
-              endMs: input.endMs,
-              signal: bounded,
-            }),
-          // Failing before start-to-close (retryable, benign) lets Temporal's next attempt run.
-          onDeadline: () => {
-            throw new AppError('UPSTREAM_TIMEOUT', `loki: no log-pattern count within ${budgetMs} ms`);
-          },
-        });
+        try {
+          return await withDeadline({
+            signal,
+            budgetMs,
+            work: (bounded) =>
+              countLogPatterns({
+                loki,
+                selector: input.cluster.loki_selector ?? DEFAULT_LOKI_SELECTOR,
+                startMs: input.startMs,
+                endMs: input.endMs,
+                signal: bounded,
+              }),
+            // Failing before start-to-close (retryable, benign) lets Temporal's next attempt run.
+            onDeadline: () => {
+              throw new AppError('UPSTREAM_TIMEOUT', `loki: no log-pattern count within ${budgetMs} ms`);
+            },
+          });
+        } catch (error) {
+          // A cancellation by Temporal is not Loki failing.
+          if (!signal.aborted) {
+            metrics.queryFailed({ cluster: input.cluster.name, source: 'loki', code: failureCode(error) });
+          }
+          throw error;
+        }
       });
     },
 
@@ -212,16 +215,24 @@ export function createActivities(deps: ActivityDeps) {
       windowKey: string;
       patterns: LogPattern[];
     }): Promise<{ inserted: number }> {
-      return guarded(deps, () => store.writeLogPatterns(deps.sql, input));
+      return guardedStore({
+        deps: run,
+        operation: 'writeLogPatterns',
+        work: () => store.writeLogPatterns(deps.sql, input),
+      });
     },
 
     async recentLogPatterns(input: { cluster: string; sinceMs: number }): Promise<LogPattern[]> {
-      return guarded(deps, () => store.recentLogPatterns(deps.sql, input));
+      return guardedStore({
+        deps: run,
+        operation: 'recentLogPatterns',
+        work: () => store.recentLogPatterns(deps.sql, input),
+      });
     },
 
     /** The explainer: the model when configured, else the rules; reports its own wall time. */
     async explain(input: ExplainInput): Promise<Explanation> {
-      return guarded(deps, async (signal) => {
+      return guarded(run, async (signal) => {
         const startedMs = deps.clock();
         const explanation = deps.explain
           ? await deps.explain(input, signal)
@@ -231,23 +242,40 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     async writeAssessment(input: { assessment: Assessment }): Promise<{ inserted: boolean }> {
-      return guarded(deps, () => store.writeAssessment(deps.sql, input.assessment));
+      return guardedStore({
+        deps: run,
+        operation: 'writeAssessment',
+        work: async () => {
+          const result = await store.writeAssessment(deps.sql, input.assessment);
+          const { cluster, explainer } = input.assessment;
+          metrics.assessmentWritten({ cluster, explainer, inserted: result.inserted });
+          return result;
+        },
+      });
     },
 
     /** Retention: delete store rows older than the cutoff in batches, heartbeating after each batch. */
     async purgeExpired(input: { cutoffMs: number; batchSize?: number }): Promise<PurgeReport> {
-      return guarded(deps, () => {
-        const context = Context.current();
-        return store.purgeOlderThan(deps.sql, {
-          cutoffMs: input.cutoffMs,
-          ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
-          onProgress: (progress) => context.heartbeat(progress),
-        });
+      return guardedStore({
+        deps: run,
+        operation: 'purgeExpired',
+        work: () => {
+          const context = Context.current();
+          return store.purgeOlderThan(deps.sql, {
+            cutoffMs: input.cutoffMs,
+            ...(input.batchSize === undefined ? {} : { batchSize: input.batchSize }),
+            onProgress: (progress) => context.heartbeat(progress),
+          });
+        },
       });
     },
 
     async hasEquivalentAssessment(input: { cluster: string; fingerprint: string; sinceMs: number }): Promise<boolean> {
-      return guarded(deps, () => store.hasEquivalentAssessment(deps.sql, input));
+      return guardedStore({
+        deps: run,
+        operation: 'hasEquivalentAssessment',
+        work: () => store.hasEquivalentAssessment(deps.sql, input),
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import { AppError } from '../models/index.ts';
 import type { ApiContext, Handler } from './context.ts';
-import { corsHeaders, createTokenCheck, preflightHeaders } from './guards.ts';
+import { bearerTokenProblem, corsHeaders, createTokenCheck, NO_ORIGIN_CORS, preflightHeaders } from './guards.ts';
 import { type ApiResult, etagOf, failure, fromError, noneMatch, SECURITY_HEADERS } from './http.ts';
 import { createMetrics } from './metrics.ts';
 import { ROUTES, type Route } from './routes.ts';
@@ -38,8 +38,8 @@ function checkOptions(options: ApiOptions): void {
   if (options.maxBodyBytes !== undefined && !(Number.isInteger(options.maxBodyBytes) && options.maxBodyBytes > 0)) {
     throw bad('maxBodyBytes must be a positive integer');
   }
-  if (options.bearerToken != null && options.bearerToken.length < 16)
-    throw bad('the bearer token needs 16+ characters');
+  const tokenProblem = options.bearerToken == null ? null : bearerTokenProblem(options.bearerToken);
+  if (tokenProblem) throw bad(tokenProblem);
   for (const origin of options.corsOrigins ?? []) {
     if (origin !== '*' && URL.canParse(origin) && new URL(origin).origin === origin) continue;
     if (origin !== '*') throw bad(`CORS origin ${origin} is not an origin such as https://grafana.example.com`);
@@ -57,18 +57,21 @@ export function createApi(options: ApiOptions) {
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
   const cors = { origins: options.corsOrigins ?? [] };
-  const tokenOk = createTokenCheck(options.bearerToken ?? null);
+  // No token configured: no check at all, not an awaited always-true one on every request.
+  const tokenOk = options.bearerToken == null ? null : createTokenCheck(options.bearerToken);
   const cache = createStatusCache({ sql: options.sql, configured: options.configuredClusters ?? [], now, log });
   const metrics = createMetrics();
   const api: ApiContext = { sql: options.sql, cache, now, staleAfterMs: options.staleAfterMs, maxBodyBytes, metrics };
   let timer: ReturnType<typeof setTimeout> | null = null;
-  let stopped = false;
+  /** The running poll loop's number; 0 when stopped. A tick of an older loop ends instead of rescheduling. */
+  let loop = 0;
+  let loops = 0;
 
   async function handle(req: Request, url: URL, route: Route | null, params: Record<string, string>) {
-    const origin = req.headers.get('origin');
     if (!route) return failure({ status: 404, code: 'NOT_FOUND', message: 'no such route; see docs/api.md' });
-    const allow = [...route.methods, ...(route.methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    const allow = allowOf(route);
     if (req.method === 'OPTIONS') {
+      const origin = req.headers.get('origin');
       return { status: 204, body: null, headers: { ...preflightHeaders(cors, origin), Allow: allow } };
     }
     const method = req.method === 'HEAD' ? 'GET' : req.method;
@@ -76,7 +79,7 @@ export function createApi(options: ApiOptions) {
     if (!handler) {
       return failure({ status: 405, code: 'METHOD_NOT_ALLOWED', message: `use ${allow}`, headers: { Allow: allow } });
     }
-    if (!route.open && !(await tokenOk(req.headers.get('authorization')))) {
+    if (!route.open && tokenOk && !(await tokenOk(req.headers.get('authorization')))) {
       return failure({
         status: 401,
         code: 'AUTH_FAILED',
@@ -84,8 +87,11 @@ export function createApi(options: ApiOptions) {
         headers: { 'WWW-Authenticate': 'Bearer realm="copilot"' },
       });
     }
-    const tooLarge = await bodyTooLarge(req, maxBodyBytes);
-    if (tooLarge) return tooLarge;
+    // Only a request that declares or carries a body can be too large; a GET without one skips the await.
+    if (req.body !== null || req.headers.has('content-length')) {
+      const tooLarge = await bodyTooLarge(req, maxBodyBytes);
+      if (tooLarge) return tooLarge;
+    }
     return handler(req, { api, url, params });
   }
 
@@ -107,23 +113,42 @@ export function createApi(options: ApiOptions) {
   return {
     fetch,
     refresh: () => cache.refresh(),
-    /** Poll every `pollIntervalMs` until `stop()`; polls never overlap. */
-    start(): void {
-      stopped = false;
+    /**
+     * Poll every `pollIntervalMs` until `stop()`; polls never overlap. Idempotent: while a loop runs, another call
+     * starts nothing (and returns false), and a stop-then-start while a poll is in flight leaves one loop, not two.
+     */
+    start(): boolean {
+      if (loop !== 0) return false;
+      loops += 1;
+      const mine = loops;
+      loop = mine;
       const tick = async () => {
         await cache.refresh();
-        if (!stopped) timer = setTimeout(tick, options.pollIntervalMs ?? 5_000);
+        if (loop === mine) timer = setTimeout(tick, options.pollIntervalMs ?? 5_000);
       };
       void tick();
+      return true;
     },
     stop(): void {
-      stopped = true;
+      loop = 0;
       if (timer) clearTimeout(timer);
+      timer = null;
     },
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** Each route's `Allow` header, joined once. */
+const ALLOW = new Map<Route, string>();
+function allowOf(route: Route): string {
+  let allow = ALLOW.get(route);
+  if (allow === undefined) {
+    allow = [...route.methods, ...(route.methods.includes('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    ALLOW.set(route, allow);
+  }
+  return allow;
+}
 
 interface Match {
   route: Route | null;
@@ -181,16 +206,27 @@ async function bodyTooLarge(req: Request, maxBytes: number): Promise<ApiResult |
   return null;
 }
 
-async function finish(req: Request, result: ApiResult, cors: Record<string, string>): Promise<Response> {
-  const headers = new Headers({ ...SECURITY_HEADERS, ...cors, ...result.headers });
+// Headers as a plain object, handed to Response once: building a Headers object and setting into it cost more than
+// the rest of a memoized /status answer (bench/api.ts, --cpu-prof).
+async function finish(req: Request, result: ApiResult, cors: Readonly<Record<string, string>>): Promise<Response> {
+  const ready = result.text?.headers;
+  // The ready headers carry the ETag, so only a conditional 200 may use them (a 503's stale body offers no ETag).
+  const plain = cors === NO_ORIGIN_CORS && result.headers === undefined && result.status === 200;
+  if (ready && plain && result.conditional && result.text?.etag !== undefined) {
+    if (noneMatch(req.headers.get('if-none-match'), result.text.etag)) {
+      return new Response(null, { status: 304, headers: ready });
+    }
+    return new Response(req.method === 'HEAD' ? null : result.text.body, { status: 200, headers: ready });
+  }
+  const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
   if (result.status === 204) return new Response(null, { status: 204, headers });
-  const text = result.text ? result.text.body : JSON.stringify(result.body);
-  headers.set('Content-Type', result.text ? result.text.contentType : 'application/json; charset=utf-8');
+  const body = result.text ? result.text.body : JSON.stringify(result.body);
+  headers['Content-Type'] = result.text ? result.text.contentType : 'application/json; charset=utf-8';
   const head = req.method === 'HEAD';
   if (result.conditional && result.status === 200 && (req.method === 'GET' || head)) {
-    const etag = result.text?.etag ?? (await etagOf(text));
-    headers.set('ETag', etag);
+    const etag = result.text?.etag ?? (await etagOf(body));
+    headers['ETag'] = etag;
     if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   }
-  return new Response(head ? null : text, { status: result.status, headers });
+  return new Response(head ? null : body, { status: result.status, headers });
 }

@@ -9,10 +9,20 @@ export interface ApiResult {
   conditional?: boolean;
   headers?: Record<string, string>;
   /**
-   * Already-serialized text body with its content type (the Prometheus exposition, the page, a memoized status);
-   * `etag`, when given, is that body's ETag computed once instead of on every request.
+   * Already-serialized body with its content type (the Prometheus exposition, the page, a memoized status);
+   * `etag`, when given, is that body's ETag computed once instead of on every request. Bytes are sent as they are:
+   * a body served many times is encoded to UTF-8 once, not once per response.
    */
-  text?: { body: string; contentType: string; etag?: string };
+  text?: {
+    body: string | Uint8Array<ArrayBuffer>;
+    contentType: string;
+    etag?: string;
+    /**
+     * Every response header of this body (security, `Vary`, type, ETag), built once; used when the request adds
+     * none (no `Origin`), because copying a ready Headers object is cheaper than building one per response.
+     */
+    headers?: Headers;
+  };
 }
 
 export function ok(body: unknown, conditional = true): ApiResult {
@@ -106,8 +116,9 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
 });
 
 /** A strong ETag over the exact body bytes: SHA-256, first 16 bytes, base64url. */
-export async function etagOf(body: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
+export async function etagOf(body: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
   return `"${Buffer.from(digest.subarray(0, 16)).toString('base64url')}"`;
 }
 

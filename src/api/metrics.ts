@@ -1,4 +1,5 @@
 import type { HealthState } from '../models/index.ts';
+import { family, escapeLabel as label } from '../models/index.ts';
 import type { StatusCache } from './status-cache.ts';
 
 /**
@@ -28,15 +29,6 @@ export function createMetrics() {
 }
 
 export type ApiMetrics = ReturnType<typeof createMetrics>;
-
-/** Label values escape backslash, double quote and newline (exposition format). */
-function label(value: string): string {
-  return value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
-}
-
-function family(lines: string[], input: { name: string; type: 'gauge' | 'counter'; help: string }): void {
-  lines.push(`# HELP ${input.name} ${input.help}`, `# TYPE ${input.name} ${input.type}`);
-}
 
 export function exposition(input: {
   cache: StatusCache;

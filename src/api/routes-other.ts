@@ -6,6 +6,7 @@ import type {
   HealthState,
   ReadyzResponse,
 } from '../models/index.ts';
+import { EXPOSITION_CONTENT_TYPE } from '../models/index.ts';
 import type { ApiContext, Handler } from './context.ts';
 import { failure, invalid, ok } from './http.ts';
 import { exposition } from './metrics.ts';
@@ -130,5 +131,5 @@ export const getMetrics: Handler = async (_req, ctx) => {
     staleAfterMs: api.staleAfterMs,
     stateOf: (name) => stateOf(api, api.cache.get(name)),
   });
-  return { status: 200, body: null, text: { body, contentType: 'text/plain; version=0.0.4; charset=utf-8' } };
+  return { status: 200, body: null, text: { body, contentType: EXPOSITION_CONTENT_TYPE } };
 };

@@ -23,17 +23,18 @@ export interface ViewInput {
   storeReachable: boolean;
 }
 
+/** Why the status is stale, or null while it is fresh; cheap (no formatting), for the memoized /status key. */
+export function staleReasonOf(input: ViewInput): Freshness['stale_reason'] {
+  const cycle = input.entry?.cycle ?? null;
+  if (!input.storeReachable) return 'store_unavailable';
+  if (cycle === null) return 'no_cycle';
+  return input.nowMs - Date.parse(cycle.decision.at) <= input.staleAfterMs ? null : 'no_recent_cycle';
+}
+
 export function freshnessOf(input: ViewInput): Freshness {
   const cycle = input.entry?.cycle ?? null;
   const asOfMs = cycle ? Date.parse(cycle.decision.at) : null;
-  const fresh = asOfMs !== null && input.nowMs - asOfMs <= input.staleAfterMs;
-  const staleReason = !input.storeReachable
-    ? 'store_unavailable'
-    : asOfMs === null
-      ? 'no_cycle'
-      : fresh
-        ? null
-        : 'no_recent_cycle';
+  const staleReason = staleReasonOf(input);
   return {
     cluster: input.entry?.name ?? null,
     as_of: cycle ? cycle.decision.at : null,

@@ -49,11 +49,15 @@ export async function sleepUnlessAborted(input: {
   const { signal } = input;
   if (!signal) return input.sleep(input.ms);
   if (signal.aborted) throw cancelled(signal);
-  const aborted = Promise.withResolvers<never>();
-  const onAbort = () => aborted.reject(cancelled(signal));
+  // Not Promise.withResolvers: the worker runs on Node 20, which lacks it, and a TypeError here turned every
+  // retried request of the worker's activities into an unexplained failure instead of a second attempt.
+  let onAbort = () => {};
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(cancelled(signal));
+  });
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    await Promise.race([input.sleep(input.ms), aborted.promise]);
+    await Promise.race([input.sleep(input.ms), aborted]);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

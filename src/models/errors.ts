@@ -20,6 +20,31 @@ export type ErrorCode =
   | 'STORE_LIMIT'
   | 'STORE_SCHEMA';
 
+/** Every code once; a Record so that adding a code to the union without adding it here fails to compile. */
+const ERROR_CODE_SET: Readonly<Record<ErrorCode, true>> = {
+  INVALID_INPUT: true,
+  CONFIG_INVALID: true,
+  NOT_FOUND: true,
+  CANCELLED: true,
+  UPSTREAM_UNREACHABLE: true,
+  UPSTREAM_TIMEOUT: true,
+  UPSTREAM_THROTTLED: true,
+  UPSTREAM_STATUS: true,
+  UPSTREAM_BAD_BODY: true,
+  UPSTREAM_QUERY_ERROR: true,
+  AUTH_FAILED: true,
+  CREDENTIALS_UNAVAILABLE: true,
+  STORE_UNAVAILABLE: true,
+  STORE_CONFLICT: true,
+  STORE_LIMIT: true,
+  STORE_SCHEMA: true,
+};
+
+/** Whether a string (a failure's recorded code, a metric label) is one of our codes. */
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERROR_CODE_SET, value);
+}
+
 /** Codes that will not succeed on retry: activities map them to non-retryable failures. */
 export const PERMANENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_INPUT',

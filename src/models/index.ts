@@ -4,6 +4,7 @@ export * from './assessment.ts';
 export * from './aws-actions.ts';
 export * from './cluster.ts';
 export * from './errors.ts';
+export * from './exposition.ts';
 export * from './health.ts';
 export * from './knowledge-base.ts';
 export * from './llm.ts';

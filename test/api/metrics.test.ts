@@ -1,24 +1,12 @@
 import { afterAll, expect, test } from 'bun:test';
 import { writeCycle } from '../../src/db/index.ts';
 import { openPostgres } from '../db/backends.ts';
+import { promtoolCheckMetrics as promtoolCheck } from '../support/promtool.ts';
 import { call, firingCycle, seedTwoClusters, T0, testApi } from './helpers.ts';
 
 const db = await openPostgres();
 await seedTwoClusters(db.sql);
 afterAll(() => db.close());
-
-/** `promtool check metrics` lints exposition text read from stdin; it exits non-zero and names each problem. */
-async function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
-  const proc = Bun.spawn(['/usr/bin/promtool', 'check', 'metrics'], { stdin: 'pipe', stdout: 'pipe', stderr: 'pipe' });
-  proc.stdin.write(text);
-  await proc.stdin.end();
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, output: `${stdout}${stderr}` };
-}
 
 test('/metrics: per-cluster state gauges, cycle age, request counts, store errors; promtool accepts it', async () => {
   const api = testApi(db.sql, { configuredClusters: ['gamma'], now: () => T0 + 15_000 });

@@ -5,8 +5,8 @@ import type { Page } from 'playwright-core';
 import { serveApi } from '../../src/api/index.ts';
 import { openPostgres } from '../db/backends.ts';
 import { launchChromium } from '../support/chromium.ts';
-import { BACKLOG_RULE, testApi } from './helpers.ts';
-import { NEAR_RULE, PAGE_CLUSTERS, STRESS_RULE, seedPage } from './page-seed.ts';
+import { BACKLOG_RULE, T0, testApi } from './helpers.ts';
+import { HEALTHY_GATE, NEAR_RULE, PAGE_CLUSTERS, STRESS_RULE, seedPage } from './page-seed.ts';
 import { sqlThroughProxy, startProxy } from './proxy.ts';
 
 // The status page in Debian's headless Chromium against a real API (real Bun.serve) over a seeded Postgres.
@@ -68,7 +68,13 @@ const EXPECTED_CARDS: Card[] = [
   { cluster: PAGE_CLUSTERS.unobserved, badge: 'Unknown', stale: true, blind: true, firing: [] },
   { cluster: PAGE_CLUSTERS.critical, badge: 'Critical', stale: false, blind: false, firing: [BACKLOG_RULE] },
   { cluster: PAGE_CLUSTERS.happy, badge: 'Happy', stale: false, blind: false, firing: [] },
-  { cluster: PAGE_CLUSTERS.stressed, badge: 'Stressed', stale: false, blind: false, firing: [STRESS_RULE] },
+  {
+    cluster: PAGE_CLUSTERS.stressed,
+    badge: 'Stressed',
+    stale: false,
+    blind: false,
+    firing: [STRESS_RULE, HEALTHY_GATE],
+  },
   { cluster: PAGE_CLUSTERS.stale, badge: 'Unknown', stale: true, blind: true, firing: [] },
   { cluster: PAGE_CLUSTERS.blind, badge: 'Unknown', stale: false, blind: true, firing: [] },
 ];
@@ -111,6 +117,22 @@ describe('one cluster in detail (desktop)', () => {
       stressed: 12,
       critical: 12,
     });
+    // Each cell sits at its bucket's offset from the first epoch-aligned bucket (no cell early, none dropped), and
+    // cells are drawn with crisp edges, so no background seam shows between neighbours.
+    const strip = await card.locator('svg.strip').evaluate((svg) => {
+      const view = svg.getAttribute('viewBox')?.split(' ').map(Number) ?? [];
+      const rects = [...svg.querySelectorAll('rect.cell')];
+      return {
+        width: view[2] ?? 0,
+        cells: rects.map((r) => ({ x: Number(r.getAttribute('x')), at: r.getAttribute('data-at') ?? '' })),
+        rendering: rects.map((r) => getComputedStyle(r).shapeRendering),
+      };
+    });
+    const stepMs = 600_000;
+    const originMs = Math.floor((T0 - 24 * 3_600_000) / stepMs) * stepMs;
+    expect(strip.cells.filter((c) => c.x !== (Date.parse(c.at) - originMs) / stepMs)).toEqual([]);
+    expect(new Set(strip.cells.map((c) => c.x)).size).toBe(strip.cells.length);
+    expect([strip.width, [...new Set(strip.rendering)]]).toEqual([145, ['crispedges']]);
     await page.close();
   });
 
@@ -120,6 +142,11 @@ describe('one cluster in detail (desktop)', () => {
     expect(await stressed.locator('.escalation').textContent()).toBe(
       `${NEAR_RULE} would make it Critical: primary.history.backlog_age_sec is 90, threshold > 120 (25% headroom).`,
     );
+    // The healthy gate's level is not a state: its own badge, never passed off as Stressed.
+    const levels = await stressed
+      .locator('table.firing td[data-label=Level] .badge')
+      .evaluateAll((badges) => badges.map((b) => `${b.className}: ${b.textContent}`));
+    expect(levels).toEqual(['badge state-stressed: Stressed', 'badge level-not_happy: Not happy']);
     const stale = page.locator(`section.cluster[data-cluster="${PAGE_CLUSTERS.stale}"]`);
     expect(await stale.locator('[data-role=stale]').textContent()).toContain(
       'no observation since 2024-01-15 11:50:00 UTC',

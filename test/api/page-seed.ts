@@ -8,7 +8,7 @@ export const PAGE_CLUSTERS = {
   /** Critical, backlog rule firing, an assessment with an issue and an action, 6 h of history. */
   critical: 'alpha',
   happy: 'beta',
-  /** Stressed by a latency rule, one rule close to escalating. */
+  /** Stressed by a latency rule and a failing healthy gate, one rule close to escalating. */
   stressed: 'delta',
   /** Its last cycle (happy) is 10 minutes old: stale, shown as unknown. */
   stale: 'epsilon',
@@ -20,6 +20,7 @@ export const PAGE_CLUSTERS = {
 
 export const STRESS_RULE = 'stressed.frontend.latency_p99';
 export const NEAR_RULE = 'critical.history.backlog_age';
+export const HEALTHY_GATE = 'healthy.persistence.latency_p99';
 /** Ten-minute buckets of alpha's history before the seeded latest cycles, oldest first. */
 export const ALPHA_HISTORY: readonly Decision['health_state'][] = [
   ...Array<Decision['health_state']>(12).fill('happy'),
@@ -50,6 +51,16 @@ export async function seedPage(sql: postgres.Sql): Promise<void> {
           threshold: 1000,
           comparison: 'above',
           level: 'stressed',
+          suppressed: false,
+        },
+        // A failing healthy gate: a level that is not a state, which the page must badge as itself.
+        {
+          rule_id: HEALTHY_GATE,
+          signal: 'primary.persistence.latency_p99_ms',
+          value: 150,
+          threshold: 100,
+          comparison: 'above',
+          level: 'not_happy',
           suppressed: false,
         },
       ],

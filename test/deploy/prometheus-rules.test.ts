@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type } from 'arktype';
+import { createWorkerMetrics } from '../../src/activities/worker-metrics.ts';
 import { call, seedTwoClusters, T0, testApi } from '../api/helpers.ts';
 import { openPostgres } from '../db/backends.ts';
 import { runProcess } from '../support/run-process.ts';
@@ -75,11 +76,12 @@ const db = await openPostgres();
 afterAll(() => db.close());
 
 // The original copilot's dashboards read a metric nobody emitted; the rules must not repeat that.
-test('every metric and state a rule reads is one the real API exposes on /metrics', async () => {
+test('every metric and state a rule reads is one the real API or worker exposes on /metrics', async () => {
   await seedTwoClusters(db.sql);
   const api = testApi(db.sql, { configuredClusters: ['gamma'], now: () => T0 + 15_000 });
   await api.refresh();
-  const text = (await call(api, '/metrics')).text;
+  // The worker declares every family before its first sample, so a fresh registry lists them all.
+  const text = `${(await call(api, '/metrics')).text}${createWorkerMetrics().exposition()}`;
   const exposed = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]));
   const states = new Set([...text.matchAll(/state="([a-z]+)"/g)].map((m) => m[1]));
   const read = rules.flatMap((rule) => [...rule.expr.matchAll(/\bcopilot_[a-z_]+/g)].map((m) => m[0]));

@@ -24,6 +24,13 @@ export async function startWorkerProcess(
   return spawnNodeProcess({
     script,
     nodeArgs,
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/root', ...env },
+    env: {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? '/root',
+      // Off unless a test asks for it: several workers (tests, benches, other checkouts) share this machine, and
+      // the default port would let only the first one start.
+      COPILOT_WORKER_METRICS_PORT: '0',
+      ...env,
+    },
   });
 }

@@ -5,6 +5,7 @@ import type { TemporalHandle } from '../../src/temporal.ts';
 import { connectTemporal, queryObserver } from '../../src/temporal.ts';
 import type { TestDb } from '../db/backends.ts';
 import { openPostgres } from '../db/backends.ts';
+import { promtoolCheckMetrics } from '../support/promtool.ts';
 import { waitFor } from '../support/temporal.ts';
 import type { TemporalDevServer } from '../support/temporal-dev-server.ts';
 import { startTemporalDevServer } from '../support/temporal-dev-server.ts';
@@ -24,12 +25,17 @@ let server: TemporalDevServer;
 let db: TestDb;
 let temporal: TemporalHandle;
 let worker: WorkerProcess;
+let metricsUrl: string;
 
 beforeAll(async () => {
   [server, db] = await Promise.all([startTemporalDevServer(), openPostgres()]);
   temporal = await connectTemporal({ address: server.address, namespace: 'default' });
   const deadPrometheus = `http://127.0.0.1:${await freePort()}`;
+  const metricsPort = await freePort();
+  metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   worker = await startWorkerProcess({
+    COPILOT_WORKER_METRICS_PORT: String(metricsPort),
+    COPILOT_WORKER_METRICS_HOST: '127.0.0.1',
     DATABASE_URL: db.url,
     TEMPORAL_ADDRESS: server.address,
     COPILOT_TASK_QUEUE: 'copilot-prometheus-down',
@@ -77,6 +83,46 @@ test('Prometheus down: unknown, an honest assessment, and the loop keeps cycling
   expect(Number(assessments[0]?.['n'])).toBe(1);
 });
 
+/** One sample's value from the exposition, or null when the series is absent. */
+function sample(text: string, series: string): number | null {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? null : Number(line.slice(series.length + 1));
+}
+
+test("the worker's own /metrics: Prometheus failures and stored cycles move, and promtool accepts it", async () => {
+  const scrape = async () => {
+    const reply = await fetch(metricsUrl);
+    return reply.ok ? reply.text() : null;
+  };
+  // The cycles counted above were stored before this scrape; wait for one more so the counters have moved twice.
+  const first = await waitFor({ what: 'a scrape of the worker', check: scrape });
+  const cycles = (text: string) => sample(text, 'copilot_cycle_duration_seconds_count{cluster="blind-one"}') ?? 0;
+  const failures = (text: string) =>
+    sample(text, 'copilot_query_failures_total{cluster="blind-one",source="prometheus",code="UPSTREAM_UNREACHABLE"}') ??
+    0;
+  const later = await waitFor({
+    what: 'a later cycle in the worker metrics',
+    check: async () => {
+      const text = await scrape();
+      return text !== null && cycles(text) > cycles(first) ? text : null;
+    },
+  });
+  expect(cycles(first)).toBeGreaterThanOrEqual(3);
+  expect(failures(later)).toBeGreaterThan(failures(first));
+  expect(sample(later, 'copilot_assessments_written_total{cluster="blind-one",explainer="rules"}')).toBe(1);
+  expect(sample(later, 'copilot_last_cycle_timestamp_seconds{cluster="blind-one"}')).toBeGreaterThan(
+    Date.now() / 1000 - 120,
+  );
+  expect(await promtoolCheckMetrics(later)).toEqual({ code: 0, output: '' });
+});
+
 test('SIGTERM drains the worker and it exits 0', async () => {
   expect(await worker.stop()).toBe(0);
+  // The metrics server went down with it.
+  expect(
+    await fetch(metricsUrl).then(
+      () => 'answered',
+      () => 'refused',
+    ),
+  ).toBe('refused');
 });

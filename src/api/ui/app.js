@@ -62,6 +62,12 @@ function badge(state) {
   return el('span', `badge state-${known}`, [STATE_LABEL[known]], { 'data-role': 'badge' });
 }
 
+/** A firing rule's level: a state's badge for critical and stressed, its own for not_happy (never shown as Stressed). */
+function levelBadge(level) {
+  if (level !== 'not_happy') return badge(level);
+  return el('span', 'badge level-not_happy', ['Not happy'], { 'data-role': 'level' });
+}
+
 function staleText(status) {
   switch (status.stale_reason) {
     case 'store_unavailable':
@@ -98,7 +104,7 @@ function firingPart(status) {
       el('td', 'mono', [f.signal], { 'data-label': 'Signal' }),
       el('td', 'num', [num(f.value)], { 'data-label': 'Value' }),
       el('td', 'num', [`${f.comparison === 'above' ? '>' : '<'} ${num(f.threshold)}`], { 'data-label': 'Threshold' }),
-      el('td', '', [badge(f.level === 'not_happy' ? 'stressed' : f.level)], { 'data-label': 'Level' }),
+      el('td', '', [levelBadge(f.level)], { 'data-label': 'Level' }),
     ]),
   );
   const table = el('table', 'firing', [el('thead', '', [head]), el('tbody', '', rows)]);
@@ -143,17 +149,20 @@ function actionsPart(status) {
   return section('Actions', [el('ul', 'actions', items)]);
 }
 
-/** One cell per bucket; a bucket without a stored cycle stays the background colour: no data is not Happy. */
+/**
+ * One cell per bucket; a bucket without a stored cycle stays the background colour: no data is not Happy. Cells are
+ * laid out from the first epoch-aligned bucket at the step the API used (`step_sec`), not from the unaligned start.
+ */
 function timelinePart(reply) {
   if (reply.status !== 200) return section('Last 24 hours', [el('p', 'error', [describeFailure(reply)])]);
   const t = reply.body;
-  const startMs = Date.parse(t.start);
-  const stepMs = TIMELINE_STEP_SEC * 1000;
-  const cells = Math.max(1, Math.ceil((Date.parse(t.end) - startMs) / stepMs));
+  const stepMs = (t.step_sec ?? TIMELINE_STEP_SEC) * 1000;
+  const originMs = Math.floor(Date.parse(t.start) / stepMs) * stepMs;
+  const cells = Math.max(1, Math.ceil((Date.parse(t.end) + 1 - originMs) / stepMs));
   const counts = { happy: 0, stressed: 0, critical: 0, unknown: 0 };
   const rects = [svg('rect', { class: 'nodata', x: 0, y: 0, width: cells, height: 10 })];
   for (const point of t.timeline) {
-    const x = Math.floor((Date.parse(point.at) - startMs) / stepMs);
+    const x = Math.round((Date.parse(point.at) - originMs) / stepMs);
     if (x < 0 || x >= cells) continue;
     counts[point.health_state] += 1;
     const title = svg('title', {}, [`${utc(point.at)}: ${STATE_LABEL[point.health_state]} (${point.cycles} cycles)`]);
@@ -163,7 +172,7 @@ function timelinePart(reply) {
       ]),
     );
   }
-  const label = `${utc(t.start)} to ${utc(t.end)}: ${STATES.map((s) => `${counts[s]} ${s}`).join(', ')} (10-minute buckets)`;
+  const label = `${utc(t.start)} to ${utc(t.end)}: ${STATES.map((s) => `${counts[s]} ${s}`).join(', ')} (${stepMs / 60_000}-minute buckets)`;
   const strip = svg('svg', {
     class: 'strip',
     viewBox: `0 0 ${cells} 10`,
