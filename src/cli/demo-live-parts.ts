@@ -52,6 +52,8 @@ export async function startCopilotWorker(input: {
   cluster: ClusterConfig;
   intervalSec: number;
   llmEnv: Record<string, string>;
+  /** Loopback port of the worker's own /metrics (the production default, 0.0.0.0:9464, is not the demo's to take). */
+  metricsPort: number;
 }): Promise<LoadProcess> {
   const script = await bundleForNode({ entry: 'src/worker.ts', name: 'worker' });
   const worker = await spawnNodeProcess({
@@ -63,6 +65,8 @@ export async function startCopilotWorker(input: {
       TEMPORAL_ADDRESS: input.temporalAddress,
       COPILOT_OBSERVE_INTERVAL_SEC: String(input.intervalSec),
       COPILOT_CLUSTERS: JSON.stringify([input.cluster]),
+      COPILOT_WORKER_METRICS_HOST: '127.0.0.1',
+      COPILOT_WORKER_METRICS_PORT: String(input.metricsPort),
     },
   });
   // The worker prints nothing when it is up; one that fails on its configuration exits within a second or two.

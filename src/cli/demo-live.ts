@@ -105,7 +105,9 @@ export async function runLiveDemo(input: {
     const prometheusUrl = running.cluster.prometheus.url;
 
     say(`starting the copilot worker on Node, observing "${LIVE_CLUSTER}" every ${options.intervalSec} s`);
+    const workerMetricsPort = await freePort();
     running.worker = await startCopilotWorker({
+      metricsPort: workerMetricsPort,
       store: storeConfig,
       temporalAddress: running.copilotTemporal.address,
       cluster: { name: LIVE_CLUSTER, prometheus_url: prometheusUrl },
@@ -128,6 +130,7 @@ export async function runLiveDemo(input: {
     api.start();
     const base = `http://${config.api.host}:${running.server.port}`;
     say(`status page: ${base}/   API: ${base}/status?cluster=${LIVE_CLUSTER}`);
+    say(`the worker's own metrics: http://127.0.0.1:${workerMetricsPort}/metrics`);
 
     const watch = watchStatus({ api, cluster: LIVE_CLUSTER, t0, say, timings, worker: running.worker });
     const waitFor = async (want: (state: HealthState) => boolean, withinMs: number) => {
