@@ -1,7 +1,9 @@
 import type {
   Decision,
+  DispatchDecision,
   ExplainerCallRecord,
   Explanation,
+  HealthState,
   KnowledgePassage,
   KnowledgeRetriever,
   LogPattern,
@@ -121,6 +123,27 @@ async function retrieve(
   }
 }
 
+type Depth = DispatchDecision['depth'];
+const DEPTH_ORDER: readonly Depth[] = ['none', 'quick', 'deep'];
+
+/**
+ * The least depth a decided state gets, whatever the dispatcher says: a page (Critical) is always researched in
+ * depth and a Stressed state at least quickly; only Happy and unknown may stay with the rules' words. A rule, not
+ * the model's call: the real local model answered `none` for a Critical persistence storm.
+ */
+export const DEPTH_FLOOR: Readonly<Record<HealthState, Depth>> = {
+  critical: 'deep',
+  stressed: 'quick',
+  happy: 'none',
+  unknown: 'none',
+};
+
+function atLeastTheFloor(decision: DispatchDecision, state: HealthState): DispatchDecision {
+  const floor = DEPTH_FLOOR[state];
+  if (DEPTH_ORDER.indexOf(decision.depth) >= DEPTH_ORDER.indexOf(floor)) return decision;
+  return { depth: floor, reason: `${decision.reason} (raised to ${floor}: a ${state} decision is always researched)` };
+}
+
 /** Stage one: cache, knowledge, dispatcher. `done` carries the final explanation (rules, cache or fallback). */
 export async function planExplanation(deps: ExplainerDeps, input: ExplainDecisionInput): Promise<ExplanationPlan> {
   const bare = prepareEvidence(input, []);
@@ -170,7 +193,7 @@ export async function planExplanation(deps: ExplainerDeps, input: ExplainDecisio
     });
     return { next: 'done', explanation };
   }
-  const decision = prepared.redactor.restoreDeep(dispatched.decision);
+  const decision = atLeastTheFloor(prepared.redactor.restoreDeep(dispatched.decision), input.decision.health_state);
   if (decision.depth === 'none') {
     const explanation = withFallback(prepared.rules, {
       reason: 'dispatcher_none',

@@ -1,7 +1,9 @@
 import { afterAll, beforeEach, describe, expect, test } from 'bun:test';
 import { explainDecision } from '../../src/agents/explainer.ts';
+import { evaluate } from '../../src/health/index.ts';
 import type { ExplainerCallRecord, FallbackReason, ModelAssessment } from '../../src/models/index.ts';
 import { Explanation, parseOrThrow } from '../../src/models/index.ts';
+import { snapshotOf, zeroPrimary } from '../health/fixtures.ts';
 import { startBedrockServer } from '../support/bedrock-server.ts';
 import { BAD_ANSWERS, bedrockModels, CREDENTIALS, criticalInput, goodAnswer, REGION } from './explainer-fixtures.ts';
 
@@ -97,12 +99,36 @@ describe('explainer against the Bedrock server', () => {
     expect(calls.at(-1)).toMatchObject({ role: 'researcher', outcome: 'failed', costUsd: 0 });
   });
 
-  test('dispatcher says none: the rules explain, reason dispatcher_none, no researcher call', async () => {
+  test('dispatcher says none on a Happy decision: the rules explain, reason dispatcher_none, no researcher', async () => {
     dispatchAnswer = { depth: 'none', reason: 'the rules say it all' };
-    const { explanation, calls } = await run('ok-researcher');
+    const calls: ExplainerCallRecord[] = [];
+    const primary = zeroPrimary();
+    primary.state_transitions.throughput_per_sec = 20;
+    primary.history.task_processing_rate_per_sec = 20;
+    primary.workflow_completion.success_per_sec = 10;
+    const snapshot = snapshotOf(primary);
+    const happy = { snapshot, overrides: undefined, decision: evaluate({ snapshot, state: null }).decision };
+    expect(happy.decision.health_state).toBe('happy');
+    const explanation = await explainDecision(
+      {
+        models: bedrockModels({ url: server.url, researcher: 'ok-researcher' }),
+        clock: Date.now,
+        onCall: (r) => calls.push(r),
+      },
+      { ...happy, window: [], logPatterns: [] },
+    );
     expect(explanation).toMatchObject({ explainer: 'rules', fallback_reason: 'dispatcher_none' });
     expect(explanation.fallback_detail).toBe('the rules say it all');
     expect(calls.map((c) => c.role)).toEqual(['dispatcher']);
+  });
+
+  test('dispatcher says none on a Critical decision: raised to deep by rule, the researcher writes it', async () => {
+    dispatchAnswer = { depth: 'none', reason: 'the rules say it all' };
+    const { explanation, calls } = await run('ok-researcher');
+    expect(explanation.explainer).toBe('model');
+    expect(explanation.model_usage?.dispatch_depth).toBe('deep');
+    expect(explanation.model_usage?.dispatch_reason).toContain('raised to deep');
+    expect(calls.map((c) => c.role)).toEqual(['dispatcher', 'researcher']);
   });
 
   test('a failing dispatcher: the rules with its reason, the researcher never called', async () => {
