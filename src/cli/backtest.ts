@@ -17,6 +17,7 @@ import { AppError, MetricStyle as MetricStyleType } from '../models/index.ts';
 import { detectMetricStyle, observeRange } from '../signals/index.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
+import { overridesFromFlag } from './overrides-flag.ts';
 import { PROMETHEUS_FLAGS, PROMETHEUS_FLAGS_HELP, prometheusFromFlags } from './prometheus-flags.ts';
 
 /** One step of the backtest: the whole decision an SRE needs to see why, not only its verdict. */
@@ -217,7 +218,8 @@ export function parseMetricStyle(text: string | undefined): MetricStyle | undefi
 }
 
 const HELP = `usage: bun run copilot backtest --prometheus-url URL [--sigv4-region REGION] --start ISO --end ISO [--step 30s]
-                               [--selector LABELS] [--metric-style otel|tally] [--cluster NAME] [--format json|table]
+                               [--selector LABELS] [--metric-style otel|tally] [--cluster NAME] [--overrides JSON|@FILE]
+                               [--format json|table]
 
 Runs the signal catalog over history with query_range and steps the health engine over every step, carrying its
 state, as the observe workflow would have. Prints a table of state spans, or with --format json an object
@@ -230,6 +232,7 @@ ${PROMETHEUS_FLAGS_HELP}
   --selector LABELS      label matchers added to every selector, e.g. 'cluster="prod"'
   --metric-style STYLE   otel or tally (default: detected from metric names)
   --cluster NAME         name to put in snapshots (default backtest)
+  --overrides JSON|@FILE threshold overrides, as a cluster's "overrides" in COPILOT_CLUSTERS (docs/rules.md)
   --format json|table    output format (default table)
 `;
 
@@ -245,6 +248,7 @@ export const backtestCommand: Command = {
       'selector',
       'metric-style',
       'cluster',
+      'overrides',
       'format',
     ]);
     if (help) {
@@ -262,9 +266,10 @@ export const backtestCommand: Command = {
       timeoutMs: 60_000,
       ...(selector === undefined ? {} : { selector }),
     });
+    const overrides = overridesFromFlag(values.get('overrides'));
     const report = await runBacktest({
       prometheus,
-      cluster,
+      cluster: overrides ? { ...cluster, overrides } : cluster,
       startMs: parseIsoMs(values.get('start'), '--start'),
       endMs: parseIsoMs(values.get('end'), '--end'),
       stepMs: parseDurationMs(values.get('step') ?? '30s', '--step'),

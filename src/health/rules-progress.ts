@@ -24,6 +24,7 @@ export const PROGRESS_CRITICAL_RULES: readonly Rule[] = [
       if (progress.demand === 'unknown') return null;
       return progress.demand === 'continuing';
     },
+    demandSummary: 'a ready baseline and demand continuing (starts at or above half of the baseline starts)',
   },
   // Tasks wait on a queue no poll takes, the backlog keeps growing, and not one workflow completes: the workers are
   // gone or wedged. Needs no baseline, so it also sees a cluster whose workers were never there. A stuck queue whose
@@ -47,6 +48,7 @@ export const PROGRESS_CRITICAL_RULES: readonly Rule[] = [
       if (completions === null || growth === null) return null;
       return true;
     },
+    demandSummary: `fewer than ${NOTHING_COMPLETES_PER_SEC} completions/s and the application backlog growing`,
   },
 ];
 

@@ -46,6 +46,8 @@ export interface Rule {
   /** System-busy (retention storm) suppresses the rule: zero throughput there is background work, not collapse. */
   suppressedWhenBusy: boolean;
   demand?: DemandGate;
+  /** What the demand gate requires, in words; docs/rules.md is generated from it (required with `demand`). */
+  demandSummary?: string;
 }
 
 /** Fixed, not per band (original 840bc07): below 5 st/s long polls dominate frontend latency and poll timeouts. */
@@ -66,6 +68,7 @@ export function terminalPerSec(primary: PrimarySignals): number | null {
   return success === null || failed === null ? null : success + failed;
 }
 
+const THROUGHPUT_DEMAND_SUMMARY = `state transitions at or above ${DEMAND_THROUGHPUT_PER_SEC}/s`;
 const throughputDemand: DemandGate = (p) => {
   const value = tp(p);
   return value === null ? null : value >= DEMAND_THROUGHPUT_PER_SEC;
@@ -103,6 +106,7 @@ export const CRITICAL_RULES: readonly Rule[] = [
     read: (p) => p.workflow_completion.completion_rate,
     threshold: (t) => t.critical.workflow_completion_rate_min,
     suppressedWhenBusy: true,
+    demandSummary: 'terminal workflows (success + failed) at or above critical.completion_rate_demand_floor_per_sec',
     demand: (p, t) => {
       const terminal = terminalPerSec(p);
       return terminal === null ? null : terminal >= t.critical.completion_rate_demand_floor_per_sec;
@@ -198,6 +202,7 @@ export const STRESSED_RULES: readonly Rule[] = [
     threshold: (t) => t.stressed.frontend_latency_p99_max_ms,
     suppressedWhenBusy: false,
     demand: throughputDemand,
+    demandSummary: THROUGHPUT_DEMAND_SUMMARY,
   },
   {
     id: 'stressed.persistence_latency',
@@ -226,6 +231,7 @@ export const STRESSED_RULES: readonly Rule[] = [
     threshold: (t) => t.stressed.poller_timeout_rate_max,
     suppressedWhenBusy: false,
     demand: throughputDemand,
+    demandSummary: THROUGHPUT_DEMAND_SUMMARY,
   },
   STALLED_QUEUE_RULE,
 ];
@@ -243,6 +249,7 @@ export const HEALTHY_RULES: readonly Rule[] = [
     // Callers that stopped or halved (progress.demand_dropped) explain low throughput: in three fresh-clone runs
     // the live observer read Stressed for one cycle on this gate while the rates decayed after the load stopped.
     demand: (_p, _t, progress) => !progress.demand_dropped,
+    demandSummary: 'callers have not stopped or halved (no demand drop against the baseline)',
   },
   {
     id: 'happy.history_backlog',
@@ -265,5 +272,6 @@ export const HEALTHY_RULES: readonly Rule[] = [
       const terminal = terminalPerSec(p);
       return terminal === null ? null : terminal >= HEALTHY_COMPLETION_DEMAND_PER_SEC;
     },
+    demandSummary: `at least ${HEALTHY_COMPLETION_DEMAND_PER_SEC} terminal workflow/s (success + failed)`,
   },
 ];

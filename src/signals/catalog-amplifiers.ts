@@ -59,6 +59,7 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
       return { value: (100 * inUse) / max };
     },
     clamp: 'pct',
+    volumeGuard: 'null when the pool has no maximum (max open connections 0: unlimited)',
   }),
   amp(
     'amplifiers.connection_pool.wait_rate_per_sec',
@@ -136,6 +137,7 @@ export const AMPLIFIER_SIGNALS: readonly SignalDefinition[] = [
       return { value: 1 - (v['misses'] ?? 0) / requests };
     },
     clamp: 'ratio',
+    volumeGuard: 'null below 0.1 mutable-state cache requests/s',
   }),
   amp(
     'amplifiers.cache.evictions_per_sec',

@@ -20,6 +20,7 @@ export function guardedShare(part: Q, other: Q, floorPerSec: number): Measure {
       return { value: (v['part'] ?? 0) / total };
     },
     clamp: 'ratio',
+    volumeGuard: `null below ${floorPerSec} events/s in total`,
   };
 }
 

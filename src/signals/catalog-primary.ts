@@ -208,6 +208,7 @@ export const PRIMARY_SIGNALS: readonly SignalDefinition[] = [
           }
           return { missing: 'low_volume', detail: `no backlog dispatch while ${waiting} tasks wait` };
         },
+        volumeGuard: 'null while tasks wait and nothing was dispatched from the backlog, unless the age gauge says',
       },
     }),
   ),

@@ -27,6 +27,8 @@ export type Measure =
       optionalInputs?: boolean;
       /** Clamp only where the arithmetic can overshoot (ratios of counters scraped at different instants). */
       clamp?: 'ratio' | 'pct';
+      /** When `derive` answers `low_volume` instead of a value, in words (docs/signals.md is generated from it). */
+      volumeGuard?: string;
     }
   | {
       kind: 'not_measurable';
