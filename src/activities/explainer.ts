@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import type { CachedExplanation, ExplainDecisionInput, ExplainerModels, ExplanationPlan } from '../agents/explainer.ts';
 import { planExplanation, researchExplanation } from '../agents/explainer.ts';
 
@@ -11,7 +10,7 @@ import type {
   KnowledgeRetriever,
   WorkerMetricsSink,
 } from '../models/index.ts';
-import { toActivityFailure } from './failures.ts';
+import { guarded } from './run.ts';
 
 /**
  * The model explainer as two activities, so the workflow sandbox never loads explainer code: `planExplanation`
@@ -51,17 +50,7 @@ export function explanationOfAssessment(assessment: Assessment): Explanation {
 }
 
 export function createExplainerActivities(deps: ExplainerActivityDeps) {
-  async function run<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const context = Context.current();
-    const timer = setInterval(() => context.heartbeat(), deps.heartbeatEveryMs ?? 5000);
-    try {
-      return await work(context.cancellationSignal);
-    } catch (error) {
-      throw toActivityFailure(error);
-    } finally {
-      clearInterval(timer);
-    }
-  }
+  const run = <T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> => guarded(deps, work);
   const pipelineDeps = (signal: AbortSignal) => ({
     models: deps.models ?? null,
     ...(deps.knowledge ? { knowledge: deps.knowledge } : {}),

@@ -35,7 +35,10 @@ export async function withDeadline<T>(input: {
 }
 
 /** Inside an activity: heartbeat while `work` runs (so a lost worker is noticed), and map errors at the edge. */
-export async function guarded<T>(deps: RunDeps, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function guarded<T>(
+  deps: { heartbeatEveryMs?: number | undefined },
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const context = Context.current();
   const timer = setInterval(() => context.heartbeat(), deps.heartbeatEveryMs ?? 5000);
   try {
