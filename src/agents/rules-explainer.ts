@@ -140,7 +140,8 @@ function trendNote(window: readonly WindowEntry[] | undefined): string {
 
 function summaryOf(decision: Decision, findings: readonly RuleFinding[], window?: readonly WindowEntry[]): string {
   const cluster = decision.cluster;
-  const listed = findings.map(describeFinding).join('; ');
+  // Two rules on one signal (a stressed and a critical one) read the same: say the reading once.
+  const listed = [...new Set(findings.map(describeFinding))].join('; ');
   const note = dataNote(decision) + trendNote(window);
   const state = decision.health_state;
   switch (state) {

@@ -4,6 +4,7 @@ import { RULE_ADVICE } from '../../src/agents/rule-advice.ts';
 import { explainWithRules } from '../../src/agents/rules-explainer.ts';
 import { evaluate } from '../../src/health/index.ts';
 import { engineStateArb, snapshotArb } from '../health/arbitraries.ts';
+import { criticalCase } from './evidence-fixtures.ts';
 
 describe('rule advice', () => {
   test('every rule has a worded title, a cause and at least one ranked action', () => {
@@ -44,5 +45,20 @@ describe('rule advice', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  test('two rules firing on one signal reading are counted as two but the reading is said once', () => {
+    const { decision } = criticalCase();
+    const finding = decision.firing.find((f) => !f.suppressed);
+    if (!finding) throw new Error('the critical case fires a rule');
+    // As in the live demo: stressed.stalled_task_queue and critical.dispatch_stall both read stalled_task_queues.
+    const twice = {
+      ...decision,
+      firing: [finding, { ...finding, rule_id: `${finding.rule_id}.twin`, level: 'stressed' as const }],
+    };
+    const summary = explainWithRules({ decision: twice, logPatterns: [] }).summary;
+    expect(summary).toContain('2 rule(s) fire');
+    const reading = `${finding.signal} = `;
+    expect(summary.split(reading).length - 1).toBe(1);
   });
 });
