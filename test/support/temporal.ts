@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { bundleForNode } from '../../src/demo/load/processes.ts';
 import { runProcess } from './run-process.ts';
 
 /**
@@ -17,20 +18,8 @@ export const WORKFLOWS_PATH = join(REPO_ROOT, 'src', 'workflows', 'index.ts');
 /** The Java time-skipping test server that `.ci/fetch-test-server` provisions. */
 export const TEST_SERVER = join(homedir(), '.cache', 'temporal-sre-copilot', 'temporal-test-server');
 
-/** Bundle `entry` (a path relative to the repo) for Node as `dist/<name>.js`; returns the output path. */
-export async function buildForNode(input: { entry: string; name: string }): Promise<string> {
-  mkdirSync(DIST_DIR, { recursive: true });
-  const result = await Bun.build({
-    entrypoints: [join(REPO_ROOT, input.entry)],
-    target: 'node',
-    format: 'esm',
-    packages: 'external',
-    outdir: DIST_DIR,
-    naming: `${input.name}.js`,
-  });
-  if (!result.success) throw new Error(`bundling ${input.entry} failed: ${result.logs.join('\n')}`);
-  return join(DIST_DIR, `${input.name}.js`);
-}
+/** Bundle `entry` (a path relative to the repo) for Node as `dist/<name>.js`: the demo's own bundler. */
+export const buildForNode = bundleForNode;
 
 export interface NodeRun {
   code: number;
