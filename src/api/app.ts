@@ -1,6 +1,7 @@
 import type postgres from 'postgres';
 import { AppError } from '../models/index.ts';
-import type { ApiContext, Handler } from './context.ts';
+import type { ApiContext } from './context.ts';
+import { acceptsGzip, VARY_ENCODING } from './encoding.ts';
 import { bearerTokenProblem, corsHeaders, createTokenCheck, NO_ORIGIN_CORS, preflightHeaders } from './guards.ts';
 import { type ApiResult, etagOf, failure, fromError, noneMatch, SECURITY_HEADERS } from './http.ts';
 import { createMetrics } from './metrics.ts';
@@ -67,19 +68,19 @@ export function createApi(options: ApiOptions) {
   let loop = 0;
   let loops = 0;
 
-  async function handle(req: Request, url: URL, route: Route | null, params: Record<string, string>) {
+  function handle(req: Request, method: string, target: Target): ApiResult | Promise<ApiResult> {
+    const route = target.route;
     if (!route) return failure({ status: 404, code: 'NOT_FOUND', message: 'no such route; see docs/api.md' });
-    const allow = allowOf(route);
-    if (req.method === 'OPTIONS') {
+    if (method === 'OPTIONS') {
       const origin = req.headers.get('origin');
-      return { status: 204, body: null, headers: { ...preflightHeaders(cors, origin), Allow: allow } };
+      return { status: 204, body: null, headers: { ...preflightHeaders(cors, origin), Allow: allowOf(route) } };
     }
-    const method = req.method === 'HEAD' ? 'GET' : req.method;
-    const handler: Handler | undefined = route.methods.some((m) => m === method) ? route.handler : undefined;
-    if (!handler) {
+    const asked = method === 'HEAD' ? 'GET' : method;
+    if (!route.methods.some((m) => m === asked)) {
+      const allow = allowOf(route);
       return failure({ status: 405, code: 'METHOD_NOT_ALLOWED', message: `use ${allow}`, headers: { Allow: allow } });
     }
-    if (!route.open && tokenOk && !(await tokenOk(req.headers.get('authorization')))) {
+    if (!route.open && tokenOk && !tokenOk(req.headers.get('authorization'))) {
       return failure({
         status: 401,
         code: 'AUTH_FAILED',
@@ -87,27 +88,42 @@ export function createApi(options: ApiOptions) {
         headers: { 'WWW-Authenticate': 'Bearer realm="copilot"' },
       });
     }
-    // Only a request that declares or carries a body can be too large; a GET without one skips the await.
+    const ctx = { api, url: target.url, params: target.params };
+    const handler = route.handler;
+    // Only a request that declares or carries a body can be too large; one without stays synchronous.
     if (req.body !== null || req.headers.has('content-length')) {
-      const tooLarge = await bodyTooLarge(req, maxBodyBytes);
-      if (tooLarge) return tooLarge;
+      return bodyTooLarge(req, maxBodyBytes).then((tooLarge) => tooLarge ?? handler(req, ctx));
     }
-    return handler(req, { api, url, params });
+    return handler(req, ctx);
   }
 
-  async function fetch(req: Request): Promise<Response> {
-    const url = new URL(req.url);
-    const found = matchRoute(url.pathname);
-    let result: ApiResult;
-    try {
-      result = found.error ?? (await handle(req, url, found.route, found.params));
-    } catch (error) {
-      if (error instanceof AppError && error.code.startsWith('STORE_')) cache.recordStoreError();
-      result = fromError(error, log);
-    }
-    const response = await finish(req, result, corsHeaders(cors, req.headers.get('origin')));
-    metrics.countRequest({ route: found.route?.path ?? 'unmatched', method: req.method, status: response.status });
+  function failed(error: unknown): ApiResult {
+    if (error instanceof AppError && error.code.startsWith('STORE_')) cache.recordStoreError();
+    return fromError(error, log);
+  }
+
+  function respond(req: Request, method: string, target: Target, result: ApiResult): Response {
+    const response = finish(req, method, result, corsHeaders(cors, req.headers.get('origin')));
+    metrics.countRequest({ route: target.route?.path ?? 'unmatched', method, status: response.status });
     return response;
+  }
+
+  /**
+   * Synchronous whenever the route is (the memoized `/status`, the page, probes): no promise is made unless a
+   * handler or a body needs I/O. Bun.serve takes either.
+   */
+  function fetch(req: Request): Response | Promise<Response> {
+    const target = targetOf(req.url);
+    // Read once: each read of a Request's method or URL makes a new string.
+    const method = req.method;
+    let result: ApiResult | Promise<ApiResult>;
+    try {
+      result = target.error ?? handle(req, method, target);
+    } catch (error) {
+      result = failed(error);
+    }
+    if (result instanceof Promise) return result.catch(failed).then((done) => respond(req, method, target, done));
+    return respond(req, method, target, result);
   }
 
   return {
@@ -150,14 +166,32 @@ function allowOf(route: Route): string {
   return allow;
 }
 
-interface Match {
+interface Target {
+  /** Shared by every request for the same URL; handlers only read it. */
+  url: URL;
   route: Route | null;
   params: Record<string, string>;
   /** The path named a route but could not be decoded. */
   error?: ApiResult;
 }
 
-function matchRoute(pathname: string): Match {
+// Grafana's panels and the page ask for the same few URLs every refresh: each is parsed and routed once. The bound
+// keeps a client that varies its URLs (or a fuzzer) from growing the map; it is then cleared and refilled.
+const TARGET_MEMO_LIMIT = 512;
+const targets = new Map<string, Target>();
+
+function targetOf(rawUrl: string): Target {
+  let target = targets.get(rawUrl);
+  if (target === undefined) {
+    const url = new URL(rawUrl);
+    target = { url, ...matchRoute(url.pathname) };
+    if (targets.size >= TARGET_MEMO_LIMIT) targets.clear();
+    targets.set(rawUrl, target);
+  }
+  return target;
+}
+
+function matchRoute(pathname: string): Omit<Target, 'url'> {
   const exact = ROUTES.find((route) => route.path === pathname);
   if (exact) return { route: exact, params: {} };
   const parts = pathname.split('/');
@@ -208,23 +242,30 @@ async function bodyTooLarge(req: Request, maxBytes: number): Promise<ApiResult |
 
 // Headers as a plain object, handed to Response once: building a Headers object and setting into it cost more than
 // the rest of a memoized /status answer (bench/api.ts, --cpu-prof).
-async function finish(req: Request, result: ApiResult, cors: Readonly<Record<string, string>>): Promise<Response> {
-  const ready = result.text?.headers;
+function finish(req: Request, method: string, result: ApiResult, cors: Readonly<Record<string, string>>): Response {
+  const text = result.text;
+  const gzip = text?.gzip && acceptsGzip(req.headers.get('accept-encoding')) ? text.gzip : null;
+  // The representation sent: the compressed one when the client takes it, else the body as it is.
+  const chosen = gzip ?? text;
+  const ready = chosen?.headers;
   // The ready headers carry the ETag, so only a conditional 200 may use them (a 503's stale body offers no ETag).
   const plain = cors === NO_ORIGIN_CORS && result.headers === undefined && result.status === 200;
-  if (ready && plain && result.conditional && result.text?.etag !== undefined) {
-    if (noneMatch(req.headers.get('if-none-match'), result.text.etag)) {
+  if (ready && plain && result.conditional && chosen?.etag !== undefined) {
+    if (noneMatch(req.headers.get('if-none-match'), chosen.etag)) {
       return new Response(null, { status: 304, headers: ready });
     }
-    return new Response(req.method === 'HEAD' ? null : result.text.body, { status: 200, headers: ready });
+    return new Response(method === 'HEAD' ? null : chosen.body, { status: 200, headers: ready });
   }
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
   if (result.status === 204) return new Response(null, { status: 204, headers });
-  const body = result.text ? result.text.body : JSON.stringify(result.body);
-  headers['Content-Type'] = result.text ? result.text.contentType : 'application/json; charset=utf-8';
-  const head = req.method === 'HEAD';
-  if (result.conditional && result.status === 200 && (req.method === 'GET' || head)) {
-    const etag = result.text?.etag ?? (await etagOf(body));
+  const body = chosen ? chosen.body : JSON.stringify(result.body);
+  headers['Content-Type'] = text ? text.contentType : 'application/json; charset=utf-8';
+  // Either representation says that the coding depended on the request (and `cors` always varies on Origin).
+  if (text?.gzip) headers['Vary'] = VARY_ENCODING;
+  if (gzip) headers['Content-Encoding'] = 'gzip';
+  const head = method === 'HEAD';
+  if (result.conditional && result.status === 200 && (method === 'GET' || head)) {
+    const etag = chosen?.etag ?? etagOf(body);
     headers['ETag'] = etag;
     if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   }

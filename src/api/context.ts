@@ -16,10 +16,17 @@ export interface ApiContext {
 
 export interface RequestContext {
   api: ApiContext;
+  /**
+   * The request's URL, parsed once per distinct URL and shared by every request for it (app.ts): read it, never
+   * change it.
+   */
   url: URL;
   /** Path parameters, decoded (`:id` of `/assessments/:id`). */
   params: Readonly<Record<string, string>>;
 }
 
-/** Style convention 3: a handler is `(req, ctx) => Promise<result>`, runnable without a server. */
-export type Handler = (req: Request, ctx: RequestContext) => Promise<ApiResult>;
+/**
+ * Style convention 3: a handler is `(req, ctx) => result`, runnable without a server. A handler that needs no I/O
+ * answers synchronously: the memoized `/status` then costs no promise and no turn of the event loop.
+ */
+export type Handler = (req: Request, ctx: RequestContext) => ApiResult | Promise<ApiResult>;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApiError, ApiErrorCode, ErrorCode } from '../models/index.ts';
 import { AppError } from '../models/index.ts';
 
@@ -22,6 +23,12 @@ export interface ApiResult {
      * none (no `Origin`), because copying a ready Headers object is cheaper than building one per response.
      */
     headers?: Headers;
+    /**
+     * The same body gzip-compressed, computed once with its own ETag and headers (`Content-Encoding`, `Vary`): sent
+     * to a client whose Accept-Encoding allows gzip, as Grafana's Go client and every browser do. With it present
+     * both representations carry `Vary: Accept-Encoding`.
+     */
+    gzip?: { body: Uint8Array<ArrayBuffer>; etag: string; headers?: Headers };
   };
 }
 
@@ -115,11 +122,13 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'Cache-Control': 'no-cache',
 });
 
-/** A strong ETag over the exact body bytes: SHA-256, first 16 bytes, base64url. */
-export async function etagOf(body: string | Uint8Array<ArrayBuffer>): Promise<string> {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return `"${Buffer.from(digest.subarray(0, 16)).toString('base64url')}"`;
+/**
+ * A strong ETag over the exact body bytes: SHA-256, first 16 bytes, base64url. Synchronous (node:crypto), so that a
+ * route needing one does not turn a request into a chain of promises.
+ */
+export function etagOf(body: string | Uint8Array<ArrayBuffer>): string {
+  const digest = createHash('sha256').update(body).digest();
+  return `"${digest.subarray(0, 16).toString('base64url')}"`;
 }
 
 /**
@@ -128,6 +137,7 @@ export async function etagOf(body: string | Uint8Array<ArrayBuffer>): Promise<st
  */
 export function noneMatch(header: string | null, etag: string): boolean {
   if (header === null) return false;
+  if (header === etag) return true;
   const strip = (tag: string) => tag.trim().replace(/^W\//, '');
   return header.split(',').some((tag) => tag.trim() === '*' || strip(tag) === etag);
 }

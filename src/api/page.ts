@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Handler } from './context.ts';
-import type { ApiResult } from './http.ts';
+import { gzipRepresentation } from './encoding.ts';
+import { type ApiResult, etagOf } from './http.ts';
 
 /**
  * The status page at `/`: one static HTML file, its script and its stylesheet, served as separate same-origin files
@@ -46,15 +47,17 @@ const TEXT: Readonly<Record<keyof typeof PAGE_ASSETS, string>> = {
 };
 
 function asset(name: keyof typeof PAGE_ASSETS): Handler {
+  const body = TEXT[name];
   const result: ApiResult = {
     status: 200,
     body: null,
-    // Revalidated by ETag like the JSON routes, so a new deployment's page is picked up on the next load.
+    // Revalidated by ETag like the JSON routes, so a new deployment's page is picked up on the next load; the ETags
+    // and the compressed copy are computed here, once, not per visit.
     conditional: true,
-    text: { body: TEXT[name], contentType: PAGE_ASSETS[name].contentType },
+    text: { body, contentType: PAGE_ASSETS[name].contentType, etag: etagOf(body), gzip: gzipRepresentation({ body }) },
     headers: { 'Content-Security-Policy': PAGE_CSP },
   };
-  return async () => result;
+  return () => result;
 }
 
 export const getPage = asset('page');

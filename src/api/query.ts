@@ -7,8 +7,25 @@ import { type ApiResult, invalid } from './http.ts';
 
 export type Query = ReadonlyMap<string, string>;
 
-/** Returns the parameters, or the 400 to answer with. */
+/** The allowed list of a route that takes no parameters (one array, so `readQuery` remembers its parses). */
+export const NO_PARAMS: readonly string[] = Object.freeze([]);
+
+/**
+ * The app hands the same URL object to every request for the same URL (app.ts), so the parse is remembered per URL
+ * and per list of allowed names: Grafana and the page ask for a handful of URLs over and over.
+ */
+const parsed = new WeakMap<URL, { allowed: readonly string[]; result: Query | ApiResult }>();
+
+/** Returns the parameters, or the 400 to answer with. Neither may be changed: both may be handed out again. */
 export function readQuery(url: URL, allowed: readonly string[]): Query | ApiResult {
+  const known = parsed.get(url);
+  if (known?.allowed === allowed) return known.result;
+  const result = parseQuery(url, allowed);
+  parsed.set(url, { allowed, result });
+  return result;
+}
+
+function parseQuery(url: URL, allowed: readonly string[]): Query | ApiResult {
   const values = new Map<string, string>();
   const problems: Record<string, string[]> = {};
   for (const [name, value] of url.searchParams) {

@@ -10,7 +10,7 @@ import { EXPOSITION_CONTENT_TYPE } from '../models/index.ts';
 import type { ApiContext, Handler } from './context.ts';
 import { failure, invalid, ok } from './http.ts';
 import { exposition } from './metrics.ts';
-import { isResult, readQuery } from './query.ts';
+import { isResult, NO_PARAMS, readQuery } from './query.ts';
 import type { ClusterEntry } from './status-cache.ts';
 import { freshnessOf, shownState } from './status-view.ts';
 
@@ -21,7 +21,7 @@ function stateOf(api: ApiContext, entry: ClusterEntry | null): HealthState {
 }
 
 export const getClusters: Handler = async (_req, ctx) => {
-  const query = readQuery(ctx.url, []);
+  const query = readQuery(ctx.url, NO_PARAMS);
   if (isResult(query)) return query;
   const { api } = ctx;
   const health = api.cache.health();
@@ -51,7 +51,7 @@ export const getClusters: Handler = async (_req, ctx) => {
 const MAX_ID_LENGTH = 512;
 
 export const getAssessment: Handler = async (_req, ctx) => {
-  const query = readQuery(ctx.url, []);
+  const query = readQuery(ctx.url, NO_PARAMS);
   if (isResult(query)) return query;
   const id = ctx.params['id'] ?? '';
   if (id.length === 0 || id.length > MAX_ID_LENGTH) {
@@ -88,7 +88,7 @@ export function actionsNotImplemented(maxBodyBytes: number): ActionsNotImplement
 }
 
 export const postActions: Handler = async (_req, ctx) => {
-  const query = readQuery(ctx.url, []);
+  const query = readQuery(ctx.url, NO_PARAMS);
   if (isResult(query)) return query;
   return { status: 501, body: actionsNotImplemented(ctx.api.maxBodyBytes) };
 };
@@ -121,7 +121,7 @@ export const getReadyz: Handler = async (_req, ctx) => {
 };
 
 export const getMetrics: Handler = async (_req, ctx) => {
-  const query = readQuery(ctx.url, []);
+  const query = readQuery(ctx.url, NO_PARAMS);
   if (isResult(query)) return query;
   const { api } = ctx;
   const body = exposition({

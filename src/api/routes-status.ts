@@ -1,17 +1,17 @@
 import type { Handler, RequestContext } from './context.ts';
+import { gzipRepresentation, VARY_ENCODING } from './encoding.ts';
 import { NO_ORIGIN_CORS } from './guards.ts';
 import { type ApiResult, etagOf, failure, invalid, ok, SECURITY_HEADERS } from './http.ts';
 import { isResult, type Query, readChoice, readInteger, readQuery } from './query.ts';
-import { type ClusterEntry, LOG_PATTERN_WINDOW_MS, MAX_CACHED_ISSUES } from './status-cache.ts';
+import { type ClusterEntry, MAX_CACHED_ISSUES } from './status-cache.ts';
 import {
   freshnessOf,
   servicesView,
-  shownState,
   signalRows,
-  staleReasonOf,
   statusView,
   summaryView,
   type ViewInput,
+  viewSameThroughMs,
 } from './status-view.ts';
 
 /** The `/status*` routes: served from the in-memory cache, never from a store round trip. */
@@ -61,8 +61,9 @@ function statusResult(input: ViewInput, body: unknown): ApiResult {
 }
 
 function route(allowed: readonly string[], build: (input: ViewInput, query: Query) => unknown | ApiResult): Handler {
-  return async (_req, ctx) => {
-    const query = readQuery(ctx.url, ['cluster', ...allowed]);
+  const names = ['cluster', ...allowed];
+  return (_req, ctx) => {
+    const query = readQuery(ctx.url, names);
     if (isResult(query)) return query;
     const picked = pickCluster(ctx, query);
     if (isResult(picked)) return picked;
@@ -73,58 +74,63 @@ function route(allowed: readonly string[], build: (input: ViewInput, query: Quer
 }
 
 interface PreparedStatus {
-  staleReason: string | null;
-  shown: string;
-  patterns: number;
   storeReachable: boolean;
-  /** The body as UTF-8, encoded once: Bun would otherwise encode the 24 KB string on every response. */
-  bytes: Uint8Array<ArrayBuffer>;
-  etag: string;
-  /** Its full response headers for a request without `Origin`. */
-  headers: Headers;
+  /** The body is the one `statusView` gives at any instant in [fromMs, throughMs] (epoch ms). */
+  fromMs: number;
+  throughMs: number;
+  text: NonNullable<ApiResult['text']>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const STATUS_PARAMS: readonly string[] = ['cluster'];
 
 /**
- * `/status` bodies, serialized and hashed once per cache entry: the cache swaps in a new entry object whenever it
- * polls, and within one entry the body changes only with staleness, the shown state and the log-pattern window, all in
- * the key. The shown state is keyed on its own: during a store outage the reason stays `store_unavailable` however old
- * the cycle gets and no poll swaps the entry, so the reason alone would serve the decided state forever. This
- * keeps the busiest route at the cost of a lookup instead of a 24 KB JSON.stringify and SHA-256 per request
- * (bench/api.ts).
+ * `/status` bodies, serialized, compressed and hashed once per cache entry: the cache swaps in a new entry object
+ * whenever it polls, and within one entry the body changes only with the store's reachability and at the time
+ * boundaries `viewSameThroughMs` names (staleness, the log-pattern window). This keeps the busiest route at the cost
+ * of a lookup and two comparisons instead of a 24 KB JSON.stringify, gzip and SHA-256 per request (bench/api.ts).
  */
 const preparedStatus = new WeakMap<ClusterEntry, PreparedStatus>();
 
-/** `GET /status`: the body of `statusView`, built only when its key changes. */
-export const getStatus: Handler = async (_req, ctx) => {
-  const query = readQuery(ctx.url, ['cluster']);
+function prepareStatus(input: ViewInput): PreparedStatus {
+  const bytes = new TextEncoder().encode(JSON.stringify(statusView(input)));
+  const etag = etagOf(bytes);
+  const plain = { ...SECURITY_HEADERS, ...NO_ORIGIN_CORS, Vary: VARY_ENCODING, 'Content-Type': JSON_TYPE, ETag: etag };
+  return {
+    storeReachable: input.storeReachable,
+    fromMs: input.nowMs,
+    throughMs: viewSameThroughMs(input),
+    text: {
+      body: bytes,
+      contentType: JSON_TYPE,
+      etag,
+      headers: new Headers(plain),
+      gzip: gzipRepresentation({ body: bytes, headers: plain }),
+    },
+  };
+}
+
+/** `GET /status`: the body of `statusView`, built only when the entry, the store's health or its time span change. */
+export const getStatus: Handler = (_req, ctx) => {
+  const query = readQuery(ctx.url, STATUS_PARAMS);
   if (isResult(query)) return query;
   const picked = pickCluster(ctx, query);
   if (isResult(picked)) return picked;
   const input = viewInput(ctx, picked.entry);
   if (input.entry === null) return statusResult(input, statusView(input));
-  const staleReason = staleReasonOf(input);
-  const shown = shownState(input);
-  const windowStartMs = input.nowMs - LOG_PATTERN_WINDOW_MS;
-  const patterns = input.entry.logPatterns.filter((p) => Date.parse(p.window_end) >= windowStartMs).length;
   let prepared = preparedStatus.get(input.entry);
   const reusable =
-    prepared?.staleReason === staleReason &&
-    prepared.shown === shown &&
-    prepared.patterns === patterns &&
-    prepared.storeReachable === input.storeReachable;
+    prepared !== undefined &&
+    prepared.storeReachable === input.storeReachable &&
+    prepared.fromMs <= input.nowMs &&
+    input.nowMs <= prepared.throughMs;
   if (!prepared || !reusable) {
-    const bytes = new TextEncoder().encode(JSON.stringify(statusView(input)));
-    const etag = await etagOf(bytes);
-    const headers = new Headers({ ...SECURITY_HEADERS, ...NO_ORIGIN_CORS, 'Content-Type': JSON_TYPE, ETag: etag });
-    prepared = { staleReason, shown, patterns, storeReachable: input.storeReachable, bytes, etag, headers };
+    prepared = prepareStatus(input);
     preparedStatus.set(input.entry, prepared);
   }
-  const text = { body: prepared.bytes, contentType: JSON_TYPE, etag: prepared.etag, headers: prepared.headers };
   return input.storeReachable
-    ? { status: 200, body: null, conditional: true, text }
-    : { status: 503, body: null, text };
+    ? { status: 200, body: null, conditional: true, text: prepared.text }
+    : { status: 503, body: null, text: prepared.text };
 };
 export const getServices = route([], (input) => servicesView(input));
 export const getSummary = route([], (input) => summaryView(input));

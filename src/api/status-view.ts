@@ -31,6 +31,26 @@ export function staleReasonOf(input: ViewInput): Freshness['stale_reason'] {
   return input.nowMs - Date.parse(cycle.decision.at) <= input.staleAfterMs ? null : 'no_recent_cycle';
 }
 
+/**
+ * How long `statusView` keeps saying the same thing for the same entry and store health: through the returned
+ * instant (epoch ms), while the cycle is still fresh and no shown log pattern has left its window. Those are the only
+ * ways time enters the view, and each is one-way (fresh to stale, shown to gone), so the first boundary at or after
+ * `nowMs` is where the body can change. Infinity when no boundary is ahead.
+ */
+export function viewSameThroughMs(input: ViewInput): number {
+  let through = Number.POSITIVE_INFINITY;
+  const cycle = input.entry?.cycle;
+  if (cycle) {
+    const freshThrough = Date.parse(cycle.decision.at) + input.staleAfterMs;
+    if (freshThrough >= input.nowMs) through = freshThrough;
+  }
+  for (const p of input.entry?.logPatterns ?? []) {
+    const shownThrough = Date.parse(p.window_end) + LOG_PATTERN_WINDOW_MS;
+    if (shownThrough >= input.nowMs && shownThrough < through) through = shownThrough;
+  }
+  return through;
+}
+
 export function freshnessOf(input: ViewInput): Freshness {
   const cycle = input.entry?.cycle ?? null;
   const asOfMs = cycle ? Date.parse(cycle.decision.at) : null;

@@ -59,8 +59,10 @@ export function effectiveStepMs(input: { stepMs: number; rangeMs: number; limit:
   return Math.max(input.stepMs, neededMs);
 }
 
+const TIMELINE_PARAMS: readonly string[] = ['cluster', 'start', 'end', 'step', 'limit', 'cursor'];
+
 export const getTimeline: Handler = async (_req, ctx) => {
-  const query = readQuery(ctx.url, ['cluster', 'start', 'end', 'step', 'limit', 'cursor']);
+  const query = readQuery(ctx.url, TIMELINE_PARAMS);
   if (isResult(query)) return query;
   const picked = pickCluster(ctx, query);
   if (isResult(picked)) return picked;

@@ -58,7 +58,7 @@ export interface Reply {
 }
 
 export async function call(
-  api: { fetch(req: Request): Promise<Response> },
+  api: { fetch(req: Request): Response | Promise<Response> },
   path: string,
   init: RequestInit = {},
 ): Promise<Reply> {
