@@ -165,10 +165,18 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** A known value counts only as a whole token: `prod` is redacted in `cluster prod.` but not in `production`. */
+/** File extensions a known value may be glued to (`docs/rag/prod.md`): the value is still the identifier. */
+const FILE_EXTENSIONS = 'md|markdown|txt|json|ya?ml|toml|conf|log|csv|tsv|html?|pdf|sql|sh|tf|tfvars';
+
+/**
+ * A known value counts only as a whole token: `prod` is redacted in `cluster prod.` and `runbooks/prod.md` but not in
+ * `production`, nor as a label of a dotted name (`primary.history.backlog_age_sec` with a cluster called `history`,
+ * or `prod.example.com`, which the host detector takes whole).
+ */
 function knownPattern(value: string): RegExp {
   return new RegExp(
-    `(?<![<A-Za-z0-9_-])(?<![A-Za-z0-9]\\.)${escapeRegExp(value)}(?![A-Za-z0-9_>-])(?!\\.[A-Za-z0-9])`,
+    `(?<![<A-Za-z0-9_-])(?<![A-Za-z0-9]\\.)${escapeRegExp(value)}(?![A-Za-z0-9_>-])` +
+      `(?!\\.(?!(?:${FILE_EXTENSIONS})(?![A-Za-z0-9_-]))[A-Za-z0-9])`,
     'g',
   );
 }

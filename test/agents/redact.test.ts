@@ -117,6 +117,16 @@ describe('redaction', () => {
     );
   });
 
+  test('a known identifier glued to a file extension is still redacted; a label of a dotted name is not', () => {
+    const redactor = createRedactor({ clusters: ['prod', 'history'] });
+    const text = 'see docs/rag/prod.md, runbooks/prod.yaml and prod.json.gz; primary.history.backlog_age_sec';
+    const redacted = redactor.redact(text);
+    expect(redacted).toBe(
+      'see docs/rag/<cluster-1>.md, runbooks/<cluster-1>.yaml and <cluster-1>.json.gz; primary.history.backlog_age_sec',
+    );
+    expect(redactor.restore(redacted)).toBe(text);
+  });
+
   test('placeholders are stable: the same value always gets the same one', () => {
     const redactor = createRedactor();
     const a = redactor.redact('wf-namespace=alpha wf-namespace=beta');
