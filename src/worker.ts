@@ -60,6 +60,9 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
   }
 }
 
+/** How long a SIGTERM drain may take before the worker gives up on it (see Worker.create below). */
+const SHUTDOWN_FORCE_TIME = '25 seconds';
+
 async function runWithMetrics(input: {
   config: Readonly<Config>;
   signals: { onStop(stop: () => void): void };
@@ -109,6 +112,11 @@ async function runWithMetrics(input: {
         taskQueue: config.temporal.taskQueue,
         workflowsPath: WORKFLOWS_PATH,
         activities,
+        // Activities take their abort signal (activities/run.ts), so cancelled at shutdown they end at once. The
+        // force time bounds a drain that still hangs (seen once with 400 observers in bench/fleet.ts) inside the 30 s
+        // an orchestrator gives before SIGKILL (ECS stopTimeout, Kubernetes terminationGracePeriodSeconds): the
+        // worker then exits non-zero and its tasks are retried by another worker, instead of waiting to be killed.
+        shutdownForceTime: SHUTDOWN_FORCE_TIME,
       });
       signals.onStop(() => worker.shutdown());
       const temporal = await connectTemporal(config.temporal);
