@@ -119,8 +119,8 @@ data "aws_iam_policy_document" "kb_sync_assume" {
 
 data "aws_iam_policy_document" "kb_sync" {
   statement {
-    sid       = "UploadCorpus"
-    actions   = ["s3:PutObject", "s3:GetObject"]
+    sid       = "SyncCorpus"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
     resources = [local.corpus_objects_arn]
   }
 

@@ -93,12 +93,24 @@ export const AWS_CALLS = {
     principals: ['kb-sync'],
     note: 'HeadObject is authorized as s3:GetObject',
   },
+  s3ListObjects: {
+    client: 's3.listObjects (ListObjectsV2 under a prefix, all pages)',
+    actions: ['s3:ListBucket'],
+    resource: 'corpus-bucket',
+    principals: ['kb-sync'],
+  },
   s3HeadMissingObject: {
     client: 's3.headObject on a key not uploaded yet',
     actions: ['s3:ListBucket'],
     resource: 'corpus-bucket',
     principals: ['kb-sync'],
     note: 'without it S3 answers 403 instead of 404 for a missing key, and the first sync would fail as AUTH_FAILED',
+  },
+  s3DeleteObject: {
+    client: 's3.deleteObject (DeleteObject of one key)',
+    actions: ['s3:DeleteObject'],
+    resource: 'corpus-objects',
+    principals: ['kb-sync'],
   },
   dsqlConnect: {
     client: 'openStore → DsqlSigner.getDbConnectAuthToken (DSQL_USER other than admin)',
