@@ -130,8 +130,9 @@ export function createS3Client(options: S3ClientOptions): S3Client {
           status: result.status,
           code: 'HeadObject',
           message: '',
-          // A 403 is a missing GetObject, or ListBucket missing for a key that does not exist yet.
-          calls: ['s3HeadObject', 's3HeadMissingObject'],
+          // A 403 is a missing GetObject (or, for a key that does not exist, a missing ListBucket; sync avoids that
+          // case by heading only keys its listing holds).
+          calls: ['s3HeadObject'],
         });
       }
       const metadata: Record<string, string> = {};
