@@ -119,17 +119,22 @@ data "aws_iam_policy_document" "kb_sync_assume" {
 
 data "aws_iam_policy_document" "kb_sync" {
   statement {
-    sid       = "UploadCorpus"
-    actions   = ["s3:PutObject", "s3:GetObject"]
+    sid       = "SyncCorpus"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
     resources = [local.corpus_objects_arn]
   }
 
-  # HeadObject of a key not uploaded yet is a 404 only with ListBucket (a 403 without it). No s3:prefix condition:
-  # a HeadObject request carries no prefix, so the condition would never match it.
+  # ListObjectsV2 under the prefix only. kb sync HEADs only keys its listing holds, so HeadObject never needs an
+  # unconditioned ListBucket to see a missing key as 404 (a HEAD carries no s3:prefix for a condition to match).
   statement {
-    sid       = "SeeMissingCorpusKeys"
+    sid       = "ListCorpus"
     actions   = ["s3:ListBucket"]
     resources = [local.corpus_bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.corpus_prefix}*"]
+    }
   }
 
   statement {

@@ -16,6 +16,14 @@ import { chunkCorpus } from './knowledge-chunks.ts';
 /** The corpus folder of this checkout (`<repo>/docs/rag`). */
 export const DEFAULT_CORPUS_DIR = fileURLToPath(new URL('../../docs/rag', import.meta.url));
 
+/**
+ * Whether a name is one `readCorpusDir` reads: a `*.md` file directly in the folder (so never a name with `/`).
+ * `kb sync` applies the same rule to the keys under its prefix, so it only ever calls stale what it could upload.
+ */
+export function isCorpusFileName(name: string): boolean {
+  return name.endsWith('.md') && !name.includes('/');
+}
+
 /** Read every `*.md` file of a corpus folder. @throws AppError CONFIG_INVALID when the folder cannot be read. */
 export async function readCorpusDir(dir: string): Promise<CorpusFile[]> {
   let names: string[];
@@ -24,7 +32,7 @@ export async function readCorpusDir(dir: string): Promise<CorpusFile[]> {
   } catch (error) {
     throw new AppError('CONFIG_INVALID', `knowledge corpus ${dir} cannot be read`, { cause: error });
   }
-  const files = names.filter((name) => name.endsWith('.md')).sort();
+  const files = names.filter(isCorpusFileName).sort();
   return Promise.all(files.map(async (file) => ({ file, text: await readFile(join(dir, file), 'utf8') })));
 }
 

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readCorpusDir } from '../agents/knowledge-index.ts';
+import { isCorpusFileName, readCorpusDir } from '../agents/knowledge-index.ts';
 import type { S3Client } from '../clients/s3.ts';
+import { AppError } from '../models/index.ts';
 
 /**
- * `kb sync`: upload the corpus files whose content changed since the last sync. The SHA-256 of each file is stored
- * as the object's user metadata (`x-amz-meta-content-sha256`); a HeadObject per file reads it back, so an unchanged
- * file costs one HEAD and no upload, and no manifest object lands in the bucket the knowledge base ingests.
+ * `kb sync`: make the objects under the prefix match the corpus folder, like `aws s3 sync [--delete]`. One
+ * ListObjectsV2 listing (all pages) says what is there. The SHA-256 of each file is stored as the object's user
+ * metadata (`x-amz-meta-content-sha256`); a HeadObject per listed file reads it back, so an unchanged file costs one
+ * HEAD and no upload, a new file costs no HEAD, and no manifest object lands in the bucket the knowledge base
+ * ingests. Objects under the prefix whose name is a corpus file name but which have no file are orphans: reported
+ * as stale, or deleted with `delete`. Any other key under the prefix (a sidecar, a sub-folder) is none of sync's
+ * business and is never touched.
  */
 export const CONTENT_HASH_METADATA = 'content-sha256';
 
@@ -20,12 +25,27 @@ export interface SyncedFile {
   action: SyncAction;
 }
 
+/** `stale`: left in place (no `--delete`); `deleted`; `would_delete`: `--delete --dry-run`. */
+export type OrphanAction = 'stale' | 'deleted' | 'would_delete';
+
+export interface OrphanObject {
+  key: string;
+  action: OrphanAction;
+}
+
 export interface SyncReport {
   bucket: string;
   prefix: string;
   files: SyncedFile[];
+  /** Objects under the prefix with a corpus file name and no file in the folder, in key order. */
+  orphans: OrphanObject[];
+  /** Files uploaded (or, with dry run, that would be). */
   uploaded: number;
   unchanged: number;
+  /** Orphans left in the bucket. */
+  stale: number;
+  /** Orphans deleted (or, with dry run, that would be). */
+  deleted: number;
 }
 
 export interface SyncInput {
@@ -34,20 +54,43 @@ export interface SyncInput {
   prefix: string;
   dir: string;
   dryRun: boolean;
+  /** Delete the orphans instead of reporting them as stale. */
+  delete: boolean;
   /** Called after each file, in order. */
   onProgress: (input: { index: number; total: number; file: SyncedFile }) => void;
+  /** Called after each orphan, in key order. */
+  onOrphan?: (orphan: OrphanObject) => void;
+  /** ListObjectsV2 page size. @default S3's 1000 */
+  listPageSize?: number;
   signal?: AbortSignal;
 }
 
+/**
+ * @throws AppError INVALID_INPUT when `delete` is asked for with an empty corpus folder (that would empty the
+ * prefix, almost certainly a wrong --dir), CONFIG_INVALID (folder unreadable), and the S3 client's codes.
+ */
 export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
   const names = (await readCorpusDir(input.dir)).map((entry) => entry.file);
+  if (input.delete && names.length === 0) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `${input.dir} holds no corpus file; refusing to delete every note under the prefix`,
+    );
+  }
+  const signal = input.signal ? { signal: input.signal } : {};
+  const listed = await input.s3.listObjects({
+    prefix: input.prefix,
+    ...(input.listPageSize === undefined ? {} : { maxKeys: input.listPageSize }),
+    ...signal,
+  });
+  const listedKeys = new Set(listed.map((object) => object.key));
   const files: SyncedFile[] = [];
   for (const [index, name] of names.entries()) {
     // Hash and upload the bytes on disk, not a decoded string, so the hash is the object's.
     const body = new Uint8Array(await readFile(join(input.dir, name)));
     const sha256 = createHash('sha256').update(body).digest('hex');
     const key = `${input.prefix}${name}`;
-    const head = await input.s3.headObject({ key, ...(input.signal ? { signal: input.signal } : {}) });
+    const head = listedKeys.has(key) ? await input.s3.headObject({ key, ...signal }) : null;
     let action: SyncAction = 'unchanged';
     if (head?.metadata[CONTENT_HASH_METADATA] !== sha256) {
       action = input.dryRun ? 'would_upload' : 'uploaded';
@@ -57,7 +100,7 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
           body,
           contentType: 'text/markdown; charset=utf-8',
           metadata: { [CONTENT_HASH_METADATA]: sha256 },
-          ...(input.signal ? { signal: input.signal } : {}),
+          ...signal,
         });
       }
     }
@@ -65,11 +108,32 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
     files.push(file);
     input.onProgress({ index: index + 1, total: names.length, file });
   }
+
+  const corpusKeys = new Set(files.map((file) => file.key));
+  const orphans: OrphanObject[] = [];
+  // Uploads first, deletions last (as aws s3 sync does): an interrupted run never leaves the prefix with less.
+  for (const { key } of listed) {
+    // S3 lists only keys under the prefix; checking again costs nothing and keeps a broken server from widening it.
+    if (!key.startsWith(input.prefix) || corpusKeys.has(key) || !isCorpusFileName(key.slice(input.prefix.length))) {
+      continue;
+    }
+    let action: OrphanAction = 'stale';
+    if (input.delete) {
+      action = input.dryRun ? 'would_delete' : 'deleted';
+      if (!input.dryRun) await input.s3.deleteObject({ key, ...signal });
+    }
+    const orphan = { key, action };
+    orphans.push(orphan);
+    input.onOrphan?.(orphan);
+  }
   return {
     bucket: input.bucket,
     prefix: input.prefix,
     files,
+    orphans,
     uploaded: files.filter((file) => file.action !== 'unchanged').length,
     unchanged: files.filter((file) => file.action === 'unchanged').length,
+    stale: orphans.filter((orphan) => orphan.action === 'stale').length,
+    deleted: orphans.filter((orphan) => orphan.action !== 'stale').length,
   };
 }

@@ -10,10 +10,11 @@ import { EXIT } from './command.ts';
 import { listJobs, showStatus, startIngestion } from './kb-jobs.ts';
 import type { Format } from './kb-output.ts';
 import { emit } from './kb-output.ts';
+import type { SyncReport } from './kb-sync.ts';
 import { syncCorpus } from './kb-sync.ts';
 
 const SUBCOMMANDS = {
-  sync: 'upload the docs/rag files whose content changed to the corpus bucket (S3 PutObject)',
+  sync: 'upload the docs/rag files whose content changed to the corpus bucket; --delete removes deleted notes',
   'start-ingestion': 'start a Bedrock Knowledge Base ingestion job on the data source',
   status: 'show one ingestion job (the newest without JOB)',
   'list-jobs': 'list recent ingestion jobs, newest first',
@@ -25,11 +26,15 @@ const ENV_HELP = `Configuration: COPILOT_KB_BUCKET and COPILOT_KB_PREFIX (sync),
 (ingestion jobs; COPILOT_KB_ID also switches search to Bedrock), AWS_REGION, AWS credentials from the default chain.`;
 
 const SUB_HELP: Record<Subcommand, string> = {
-  sync: `usage: bun run copilot kb sync [--dir DIR] [--dry-run] [--format text|json]
+  sync: `usage: bun run copilot kb sync [--dir DIR] [--delete] [--dry-run] [--format text|json]
 
   --dir DIR   the corpus folder (default docs/rag of this checkout)
-  --dry-run   compare content hashes, upload nothing
+  --delete    delete the stale objects (below) instead of only listing them
+  --dry-run   compare content hashes and list the bucket, change nothing ('would upload', 'would delete')
 Uploads only files whose SHA-256 differs from the one stored with the object; progress per file on stderr.
+An object under the prefix whose name is a corpus file name (PREFIX + *.md, no further '/') and that has no file
+in DIR is stale: listed, with a hint, and left in place unless --delete is given. Other keys under the prefix and
+everything outside it are never listed as stale nor touched. --delete with an empty DIR is refused.
 ${ENV_HELP}
 `,
   'start-ingestion': `usage: bun run copilot kb start-ingestion [--description TEXT] [--format text|json]
@@ -78,6 +83,7 @@ function parse(argv: readonly string[]) {
         format: { type: 'string' },
         dir: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        delete: { type: 'boolean' },
         limit: { type: 'string' },
         description: { type: 'string' },
       },
@@ -135,6 +141,7 @@ export function createKbCommand(deps: KbCommandDeps): Command {
             kbDeps,
             dir: values.dir ?? DEFAULT_CORPUS_DIR,
             dryRun: values['dry-run'] ?? false,
+            delete: values.delete ?? false,
           });
         case 'start-ingestion':
           return startIngestion({ io, format, kbDeps, description: values.description ?? 'copilot kb sync' });
@@ -153,7 +160,16 @@ export function createKbCommand(deps: KbCommandDeps): Command {
   };
 }
 
-async function sync(input: { io: CliIo; format: Format; kbDeps: KnowledgeBaseDeps; dir: string; dryRun: boolean }) {
+interface SyncCommandInput {
+  io: CliIo;
+  format: Format;
+  kbDeps: KnowledgeBaseDeps;
+  dir: string;
+  dryRun: boolean;
+  delete: boolean;
+}
+
+async function sync(input: SyncCommandInput) {
   const { s3, bucket, prefix } = createCorpusBucket(input.kbDeps);
   const report = await syncCorpus({
     s3,
@@ -161,13 +177,31 @@ async function sync(input: { io: CliIo; format: Format; kbDeps: KnowledgeBaseDep
     prefix,
     dir: input.dir,
     dryRun: input.dryRun,
+    delete: input.delete,
     onProgress: ({ index, total, file }) => {
       input.io.err(`[${index}/${total}] ${file.action.replace('_', ' ')} ${file.file} -> s3://${bucket}/${file.key}\n`);
     },
   });
-  const verb = input.dryRun ? 'would upload' : 'uploaded';
-  const text = `${verb} ${report.uploaded}, unchanged ${report.unchanged} of ${report.files.length} file(s) in s3://${bucket}/${prefix}\n`;
-  return emit(input.io, input.format, report, text);
+  return emit(input.io, input.format, report, syncText(report, input));
+}
+
+/** The text report: the counts, then one line per orphan, then what to do about stale ones. */
+function syncText(report: SyncReport, input: { dir: string; dryRun: boolean }): string {
+  const dry = input.dryRun;
+  const counts = [
+    `${dry ? 'would upload' : 'uploaded'} ${report.uploaded}`,
+    `unchanged ${report.unchanged} of ${report.files.length} file(s)`,
+    `stale ${report.stale}`,
+    `${dry ? 'would delete' : 'deleted'} ${report.deleted}`,
+  ].join(', ');
+  const lines = [`${counts} in s3://${report.bucket}/${report.prefix}`];
+  for (const orphan of report.orphans) {
+    lines.push(
+      `  ${orphan.action.replace('_', ' ')} s3://${report.bucket}/${orphan.key} (no such file in ${input.dir})`,
+    );
+  }
+  if (report.stale > 0) lines.push(`rerun with --delete to remove the ${report.stale} stale object(s)`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function search(input: { io: CliIo; format: Format; kbDeps: KnowledgeBaseDeps; query: string; limit: number }) {

@@ -87,18 +87,24 @@ export const AWS_CALLS = {
     principals: ['kb-sync'],
   },
   s3HeadObject: {
-    client: 's3.headObject (`copilot kb sync` reads the stored content hash)',
+    client: 's3.headObject (`copilot kb sync` reads the stored content hash of a key the listing holds)',
     actions: ['s3:GetObject'],
     resource: 'corpus-objects',
     principals: ['kb-sync'],
     note: 'HeadObject is authorized as s3:GetObject',
   },
-  s3HeadMissingObject: {
-    client: 's3.headObject on a key not uploaded yet',
+  s3ListObjects: {
+    client: 's3.listObjects (ListObjectsV2 under the corpus prefix: `copilot kb sync` finds stale and new keys)',
     actions: ['s3:ListBucket'],
     resource: 'corpus-bucket',
     principals: ['kb-sync'],
-    note: 'without it S3 answers 403 instead of 404 for a missing key, and the first sync would fail as AUTH_FAILED',
+    note: 'with the condition s3:prefix like "<corpus prefix>*"; sync HEADs only keys the listing holds, so a missing key never needs ListBucket to be a 404',
+  },
+  s3DeleteObject: {
+    client: 's3.deleteObject (`copilot kb sync --delete` removes a note deleted from docs/rag)',
+    actions: ['s3:DeleteObject'],
+    resource: 'corpus-objects',
+    principals: ['kb-sync'],
   },
   dsqlConnect: {
     client: 'openStore → DsqlSigner.getDbConnectAuthToken (DSQL_USER other than admin)',

@@ -79,7 +79,7 @@ describe('copilot kb', () => {
     const putsBefore = puts();
     const second = await run(['sync', '--dir', corpus], env);
     expect(second.out).toBe(
-      `uploaded 0, unchanged ${report.uploaded} of ${report.uploaded} file(s) in s3://${KB_BUCKET}/rag/\n`,
+      `uploaded 0, unchanged ${report.uploaded} of ${report.uploaded} file(s), stale 0, deleted 0 in s3://${KB_BUCKET}/rag/\n`,
     );
     expect(puts()).toBe(putsBefore);
 

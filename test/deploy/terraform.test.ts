@@ -87,6 +87,30 @@ describe('terraform/', () => {
     expect(star.map((statement) => statement.actions)).toEqual([['ecr:GetAuthorizationToken']]);
   });
 
+  test('the corpus is listed only under its prefix, and objects are written and deleted only under it', () => {
+    const s3Statements = Object.entries(tf.policies).flatMap(([policy, statements]) =>
+      statements
+        .filter((statement) => statement.actions.some((action) => action.startsWith('s3:')))
+        .map((statement) => ({ policy, actions: [...statement.actions].sort(), resources: resourcesOf(statement) })),
+    );
+    const listing = Object.entries(tf.policies).flatMap(([policy, statements]) =>
+      statements.filter((s) => s.actions.includes('s3:ListBucket')).map((s) => ({ policy, condition: s.condition })),
+    );
+    const prefixOnly = [{ test: 'StringLike', variable: 's3:prefix', values: [`${ref('var.corpus_prefix')}*`] }];
+    expect(listing).toEqual([
+      { policy: 'knowledge_base', condition: prefixOnly },
+      { policy: 'kb_sync', condition: prefixOnly },
+    ]);
+    const objects = [ref('local.corpus_objects_arn')];
+    const bucket = [ref('local.corpus_bucket_arn')];
+    expect(s3Statements).toEqual([
+      { policy: 'knowledge_base', actions: ['s3:ListBucket'], resources: bucket },
+      { policy: 'knowledge_base', actions: ['s3:GetObject'], resources: objects },
+      { policy: 'kb_sync', actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], resources: objects },
+      { policy: 'kb_sync', actions: ['s3:ListBucket'], resources: bucket },
+    ]);
+  });
+
   test('each principal policy is attached to its own role, and each ECS task runs as its role', () => {
     const policies = tf.resources['aws_iam_role_policy'] ?? {};
     for (const name of ['worker', 'api', 'kb_sync']) {

@@ -46,6 +46,7 @@ describe('AWS_CALLS, the one table of IAM actions the clients call', () => {
         'bedrock:ListIngestionJobs',
         'bedrock:Retrieve',
         'bedrock:StartIngestionJob',
+        's3:DeleteObject',
         's3:GetObject',
         's3:ListBucket',
         's3:PutObject',

@@ -1,34 +1,43 @@
-import { createHash } from 'node:crypto';
+import type { S3Operation, StoredObject } from './kb-s3-bucket.ts';
+import { s3Error, s3OperationOf, serveS3 } from './kb-s3-bucket.ts';
 import type { VerifierCredentials } from './sigv4-verifier.ts';
 import { verifySigV4 } from './sigv4-verifier.ts';
 
 /**
  * A local server for the knowledge-base side of Bedrock: Agent Runtime `Retrieve`, Agent ingestion jobs and S3
- * (path-style PutObject / HeadObject) on one port. Every request's SigV4 signature is verified independently first,
+ * (path-style PutObject / HeadObject / ListObjectsV2 with paging / DeleteObject, in kb-s3-bucket.ts) on one port. Every request's SigV4 signature is verified independently first,
  * with the signing name the real service expects (`bedrock` for both Bedrock APIs, `s3` with the path signed as
  * sent); a bad one is a 403 as AWS answers it. Shapes follow aws-protocols.md §4: JSON errors with
  * `x-amzn-ErrorType`, S3 errors as XML. It behaves like the real thing end to end: an ingestion job indexes the
  * objects in the bucket when it completes, and Retrieve searches what was indexed.
- * `failNext(operation, ...faults)` queues faults (throttling, 5xx, S3 SlowDown, a hang, a garbage body) for the
- * next calls of one operation.
+ * Deleting an object and running a job drops it from what Retrieve returns.
+ * `failNext(operation, ...faults)` queues faults (throttling, 5xx, S3 SlowDown, a hang, a garbage body, the real
+ * body cut in half, an IAM denial) for the next calls of one operation.
  */
-export type KbOperation = 'retrieve' | 'start' | 'get' | 'list' | 'put' | 'head';
-export type KbFault = 'throttle' | '5xx' | 'slowdown' | 'hang' | 'garbage' | 'validation';
+export type KbOperation = 'retrieve' | 'start' | 'get' | 'list' | S3Operation;
+/** `ok` serves the call normally: queued before a fault, it aims the fault at a later call (a second page). */
+export type KbFault =
+  | 'ok'
+  | 'throttle'
+  | '5xx'
+  | 'slowdown'
+  | 'hang'
+  | 'garbage'
+  | 'truncated'
+  | 'denied'
+  | 'validation';
+export type { StoredObject } from './kb-s3-bucket.ts';
 
 export interface ReceivedKbRequest {
   operation: KbOperation | 'unknown';
   method: string;
   path: string;
+  /** The query string as received, `?` included (empty when none). */
+  search: string;
   service: 'bedrock' | 's3';
   verified: boolean;
   reason?: string;
   body: string;
-}
-
-export interface StoredObject {
-  body: string;
-  contentType: string;
-  metadata: Record<string, string>;
 }
 
 interface Job {
@@ -46,6 +55,8 @@ export interface KbServerOptions {
   region: string;
   credentials: readonly VerifierCredentials[];
   bucket: string;
+  /** The most keys one ListObjectsV2 page holds (S3: 1000); small values make paging happen. @default 1000 */
+  maxKeysPerPage?: number;
 }
 
 function awsError(status: number, code: string, message: string): Response {
@@ -55,13 +66,10 @@ function awsError(status: number, code: string, message: string): Response {
   );
 }
 
-function s3Error(status: number, code: string, message: string): Response {
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>1</RequestId></Error>`;
-  return new Response(xml, { status, headers: { 'content-type': 'application/xml' } });
-}
-
-function faultResponse(fault: KbFault, s3: boolean): Response | Promise<Response> {
+async function faultResponse(fault: KbFault, s3: boolean, serve: () => Response): Promise<Response> {
   switch (fault) {
+    case 'ok':
+      return serve();
     case 'throttle':
       return s3
         ? s3Error(503, 'SlowDown', 'Please reduce your request rate.')
@@ -76,6 +84,16 @@ function faultResponse(fault: KbFault, s3: boolean): Response | Promise<Response
       return new Promise<Response>(() => {});
     case 'garbage':
       return new Response('<html>proxy error</html>', { status: 200, headers: { 'content-type': 'text/html' } });
+    case 'truncated': {
+      // What a connection cut mid-body leaves: the status and headers of a success, half of its body.
+      const real = serve();
+      const text = await real.text();
+      return new Response(text.slice(0, Math.floor(text.length / 2)), { status: real.status, headers: real.headers });
+    }
+    case 'denied':
+      return s3
+        ? s3Error(403, 'AccessDenied', 'Access Denied')
+        : awsError(403, 'AccessDeniedException', 'not authorized to perform this action');
     case 'validation':
       return awsError(400, 'ValidationException', 'bad request');
   }
@@ -86,6 +104,10 @@ function words(text: string): string[] {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter((word) => word.length >= 3);
+}
+
+function isS3Operation(operation: KbOperation): operation is S3Operation {
+  return operation === 'put' || operation === 'head' || operation === 'listObjects' || operation === 'delete';
 }
 
 export function startKbServer(options: KbServerOptions) {
@@ -190,27 +212,8 @@ export function startKbServer(options: KbServerOptions) {
     }
   }
 
-  function s3(operation: KbOperation, request: Request, url: URL, body: string): Response {
-    const [, bucket = '', ...rest] = url.pathname.split('/');
-    const key = rest.map(decodeURIComponent).join('/');
-    if (decodeURIComponent(bucket) !== options.bucket)
-      return s3Error(404, 'NoSuchBucket', 'The specified bucket does not exist');
-    if (operation === 'head') {
-      const object = objects.get(key);
-      if (!object) return new Response(null, { status: 404 });
-      const headers = new Headers({ etag: `"${createHash('md5').update(object.body).digest('hex')}"` });
-      for (const [name, value] of Object.entries(object.metadata)) headers.set(`x-amz-meta-${name}`, value);
-      return new Response(null, { status: 200, headers });
-    }
-    const metadata: Record<string, string> = {};
-    request.headers.forEach((value, name) => {
-      if (name.startsWith('x-amz-meta-')) metadata[name.slice('x-amz-meta-'.length)] = value;
-    });
-    objects.set(key, { body, contentType: request.headers.get('content-type') ?? '', metadata });
-    return new Response(null, { status: 200, headers: { etag: `"${createHash('md5').update(body).digest('hex')}"` } });
-  }
-
-  function operationOf(method: string, path: string): KbOperation | 'unknown' {
+  function operationOf(method: string, url: URL): KbOperation | 'unknown' {
+    const path = url.pathname;
     if (/^\/knowledgebases\/[^/]+\/retrieve$/.test(path)) return method === 'POST' ? 'retrieve' : 'unknown';
     if (/^\/knowledgebases\/[^/]+\/datasources\/[^/]+\/ingestionjobs\/$/.test(path)) {
       return method === 'PUT' ? 'start' : method === 'POST' ? 'list' : 'unknown';
@@ -218,7 +221,7 @@ export function startKbServer(options: KbServerOptions) {
     if (/^\/knowledgebases\/[^/]+\/datasources\/[^/]+\/ingestionjobs\/[^/]+$/.test(path))
       return method === 'GET' ? 'get' : 'unknown';
     if (path.startsWith('/knowledgebases/')) return 'unknown';
-    return method === 'PUT' ? 'put' : method === 'HEAD' ? 'head' : 'unknown';
+    return s3OperationOf(method, url);
   }
 
   const server = Bun.serve({
@@ -228,7 +231,7 @@ export function startKbServer(options: KbServerOptions) {
       const bytes = new Uint8Array(await request.arrayBuffer());
       const body = new TextDecoder().decode(bytes);
       const url = new URL(request.url);
-      const operation = operationOf(request.method, url.pathname);
+      const operation = operationOf(request.method, url);
       const isS3 = !url.pathname.startsWith('/knowledgebases/');
       const service = isS3 ? 's3' : 'bedrock';
       const common = {
@@ -248,6 +251,7 @@ export function startKbServer(options: KbServerOptions) {
         operation,
         method: request.method,
         path: url.pathname,
+        search: url.search,
         service,
         verified: verdict.ok,
         body,
@@ -262,9 +266,14 @@ export function startKbServer(options: KbServerOptions) {
         return isS3
           ? s3Error(405, 'MethodNotAllowed', 'no route')
           : awsError(404, 'UnknownOperationException', 'no route');
+      const serve = () => {
+        if (!isS3) return bedrock(operation, request, url, body);
+        if (!isS3Operation(operation)) return s3Error(405, 'MethodNotAllowed', 'no route');
+        const maxKeysCap = options.maxKeysPerPage ?? 1000;
+        return serveS3({ operation, request, url, body, objects, bucket: options.bucket, maxKeysCap });
+      };
       const fault = faults.get(operation)?.shift();
-      if (fault !== undefined) return faultResponse(fault, isS3);
-      return isS3 ? s3(operation, request, url, body) : bedrock(operation, request, url, body);
+      return fault === undefined ? serve() : faultResponse(fault, isS3, serve);
     },
   });
   return {
