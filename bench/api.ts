@@ -4,7 +4,7 @@
 // each), and the API process's RSS under load. Baselines: a bare handler answering a tiny JSON body (the issue's
 // target), and bare handlers answering the API's own /status bytes in each coding (what is left is the API's
 // overhead, not the body's size).
-// Needs the test Postgres (.ci/start-postgres). Run: bun bench/api.ts [--seconds 5] [--connections 16]
+// Needs the test Postgres (.ci/start-postgres). Run: bun bench/api.ts [--seconds 5] [--connections 16] [--rounds 3]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +14,17 @@ import { writeAssessment, writeCycle } from '../src/db/index.ts';
 import { BACKLOG_RULE, firingCycle } from '../test/api/helpers.ts';
 import { openPostgres } from '../test/db/backends.ts';
 import { assessment, issue } from '../test/db/fixtures.ts';
-import { type Load, load, loadRow, median, medianLoad, WRK } from './load.ts';
+import { type Load, load, loadRow, median, medianLoad, PINNED, pinnedTo, WRK } from './load.ts';
 
 const { values: flags } = parseArgs({
-  options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '16' } },
+  options: {
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+  },
 });
 const LOAD = { seconds: Number(flags.seconds), connections: Number(flags.connections) };
-const ROUNDS = 3;
+const ROUNDS = Number(flags.rounds);
 const CYCLES = 2_880;
 const STEP_MS = 30_000;
 const PAGE_LIMIT = 500;
@@ -36,7 +40,10 @@ interface Server {
 }
 
 async function startServer(args: string[]): Promise<Server> {
-  const proc = Bun.spawn(['bun', 'bench/api-server.ts', ...args], { stdout: 'pipe', stderr: 'inherit' });
+  const proc = Bun.spawn([...pinnedTo('server'), 'bun', 'bench/api-server.ts', ...args], {
+    stdout: 'pipe',
+    stderr: 'inherit',
+  });
   const reader = proc.stdout.getReader();
   let text = '';
   while (!text.includes('\n')) {
@@ -179,7 +186,7 @@ try {
   >;
   const plainBytes = `${identity.bytes.byteLength} B`;
   const gzipBytes = `${gzip.bytes.byteLength} B gzip`;
-  const generator = WRK ? `wrk (${WRK})` : 'Bun closed loop';
+  const generator = `${WRK ? `wrk (${WRK})` : 'Bun closed loop'}${PINNED ? ', generator and servers pinned to separate CPUs' : ''}`;
   console.log(`load: ${generator}, ${LOAD.connections} connections, ${LOAD.seconds} s x ${ROUNDS} rounds (medians)`);
   console.log('ratios against the bare handler with a tiny body:');
   console.log(loadRow('bare Bun.serve (24 B)', base, base));

@@ -17,6 +17,22 @@ export interface LoadOptions {
 
 export const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(path)) ?? null;
 
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((path) => existsSync(path)) ?? null;
+
+/**
+ * The command prefix that pins a process to one CPU: the load generator to the first, the servers to the last, so
+ * that on a small machine they do not take turns on the same core (the scheduler's migrations showed up as p99
+ * spikes in the bare handler itself). Empty with one CPU or without taskset (util-linux).
+ */
+export function pinnedTo(role: 'generator' | 'server'): string[] {
+  const cpus = navigator.hardwareConcurrency;
+  if (!TASKSET || cpus < 2) return [];
+  return [TASKSET, '-c', role === 'generator' ? '0' : String(cpus - 1)];
+}
+
+/** Whether load runs pinned (printed with the results, so a reader knows). */
+export const PINNED = pinnedTo('server').length > 0;
+
 const WRK_UNIT_MS: Readonly<Record<string, number>> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
 function wrkMs(text: string): number {
@@ -29,7 +45,7 @@ function wrkMs(text: string): number {
 async function runWrk(input: LoadOptions & { wrk: string; url: string; headers: Record<string, string> }) {
   const headerArgs = Object.entries(input.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
   const args = ['-t1', `-c${input.connections}`, `-d${input.seconds}s`, '--latency', ...headerArgs, input.url];
-  const proc = Bun.spawn([input.wrk, ...args], { stdout: 'pipe', stderr: 'pipe' });
+  const proc = Bun.spawn([...pinnedTo('generator'), input.wrk, ...args], { stdout: 'pipe', stderr: 'pipe' });
   const [out] = await Promise.all([new Response(proc.stdout).text(), proc.exited]);
   const field = (pattern: RegExp) => pattern.exec(out)?.[1] ?? null;
   const rps = Number(field(/Requests\/sec:\s+([\d.]+)/));

@@ -262,9 +262,10 @@ function finish(req: Request, method: string, result: ApiResult, cors: Readonly<
   const plain = cors === NO_ORIGIN_CORS && result.headers === undefined && result.status === 200;
   if (ready && plain && result.conditional && chosen?.etag !== undefined) {
     if (noneMatch(req.headers.get('if-none-match'), chosen.etag)) {
-      return new Response(null, { status: 304, headers: ready });
+      return chosen.ready?.notModified.clone() ?? new Response(null, { status: 304, headers: ready });
     }
-    return new Response(method === 'HEAD' ? null : chosen.body, { status: 200, headers: ready });
+    if (method === 'HEAD') return new Response(null, { status: 200, headers: ready });
+    return chosen.ready?.ok.clone() ?? new Response(chosen.body, { status: 200, headers: ready });
   }
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
   if (result.status === 204) return new Response(null, { status: 204, headers });

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { etagOf } from './http.ts';
+import { type ApiResult, etagOf, readyResponses } from './http.ts';
 
 /**
  * Content negotiation for the bodies the API serves many times (`/status`, the page's files): they are compressed
@@ -58,10 +58,10 @@ export const VARY_ENCODING = 'Origin, Accept-Encoding';
 export function gzipRepresentation(input: {
   body: string | Uint8Array<ArrayBuffer>;
   headers?: Readonly<Record<string, string>>;
-}): { body: Uint8Array<ArrayBuffer>; etag: string; headers?: Headers } {
+}): NonNullable<NonNullable<ApiResult['text']>['gzip']> {
   const body = Uint8Array.from(gzipSync(input.body));
   const etag = etagOf(body);
   if (!input.headers) return { body, etag };
   const headers = new Headers({ ...input.headers, Vary: VARY_ENCODING, 'Content-Encoding': 'gzip', ETag: etag });
-  return { body, etag, headers };
+  return { body, etag, headers, ready: readyResponses(body, headers) };
 }

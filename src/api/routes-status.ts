@@ -1,7 +1,7 @@
 import type { Handler, RequestContext } from './context.ts';
 import { gzipRepresentation, VARY_ENCODING } from './encoding.ts';
 import { NO_ORIGIN_CORS } from './guards.ts';
-import { type ApiResult, etagOf, failure, invalid, ok, SECURITY_HEADERS } from './http.ts';
+import { type ApiResult, etagOf, failure, invalid, ok, readyResponses, SECURITY_HEADERS } from './http.ts';
 import { isResult, type Query, readChoice, readInteger, readQuery } from './query.ts';
 import { type ClusterEntry, MAX_CACHED_ISSUES } from './status-cache.ts';
 import {
@@ -96,6 +96,7 @@ function prepareStatus(input: ViewInput): PreparedStatus {
   const bytes = new TextEncoder().encode(JSON.stringify(statusView(input)));
   const etag = etagOf(bytes);
   const plain = { ...SECURITY_HEADERS, ...NO_ORIGIN_CORS, Vary: VARY_ENCODING, 'Content-Type': JSON_TYPE, ETag: etag };
+  const headers = new Headers(plain);
   return {
     storeReachable: input.storeReachable,
     fromMs: input.nowMs,
@@ -104,7 +105,8 @@ function prepareStatus(input: ViewInput): PreparedStatus {
       body: bytes,
       contentType: JSON_TYPE,
       etag,
-      headers: new Headers(plain),
+      headers,
+      ready: readyResponses(bytes, headers),
       gzip: gzipRepresentation({ body: bytes, headers: plain }),
     },
   };
