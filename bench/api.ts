@@ -73,7 +73,8 @@ function rssMiB(pid: number): { rss: number; peak: number } {
 async function seed(sql: Parameters<typeof writeCycle>[0]): Promise<number> {
   const nowMs = Math.floor(Date.now() / STEP_MS) * STEP_MS;
   const stateAt = (i: number) => (i % 240 < 200 ? 'happy' : i % 240 < 230 ? 'stressed' : 'critical');
-  const WRITERS = 8;
+  // Few writers: they all touch the one cluster row, and many together exhaust the store's serialization retries.
+  const WRITERS = 2;
   await Promise.all(
     Array.from({ length: WRITERS }, async (_, w) => {
       for (let i = w; i < CYCLES; i += WRITERS) {
