@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createKbCommand } from '../../src/cli/kb.ts';
 import { loadConfig } from '../../src/config.ts';
 import { iamHint, isAppError } from '../../src/models/index.ts';
-import { DATA_SOURCE_ID, KB_BUCKET, KB_CREDENTIALS, KB_ID, KB_REGION } from '../clients/kb-fixtures.ts';
+import { KB_BUCKET, KB_CREDENTIALS, KB_REGION, kbEnv } from '../clients/kb-fixtures.ts';
 import { startKbServer } from '../support/bedrock-kb-server.ts';
 
 /**
@@ -46,16 +46,8 @@ function serverWithOthers() {
 const UNTOUCHABLE = ['other/old.md', 'rag/diagram.png', 'rag/sticky-cache.md.bak', 'rag/sub/old-note.md', 'ragged.md'];
 
 async function run(argv: string[], url: string) {
-  const env = {
-    AWS_REGION: KB_REGION,
-    COPILOT_KB_BUCKET: KB_BUCKET,
-    COPILOT_KB_PREFIX: 'rag',
-    COPILOT_KB_ID: KB_ID,
-    COPILOT_KB_DATA_SOURCE_ID: DATA_SOURCE_ID,
-    COPILOT_KB_RETRIEVE_URL: url,
-    COPILOT_KB_AGENT_URL: url,
-    COPILOT_KB_S3_URL: url,
-  };
+  const env = kbEnv(url);
+
   const out: string[] = [];
   const command = createKbCommand({ loadConfig: () => loadConfig(env), credentials: async () => KB_CREDENTIALS });
   const io = { readStdin: async () => '', out: (t: string) => out.push(t), err: () => {} };

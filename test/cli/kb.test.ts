@@ -6,32 +6,13 @@ import { createKbCommand } from '../../src/cli/kb.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { loadConfig } from '../../src/config.ts';
 import { isAppError } from '../../src/models/index.ts';
-import {
-  DATA_SOURCE_ID,
-  KB_BUCKET,
-  KB_CREDENTIALS,
-  KB_ID,
-  KB_REGION,
-  startTestKbServer,
-} from '../clients/kb-fixtures.ts';
+import { KB_BUCKET, KB_CREDENTIALS, KB_ID, KB_REGION, kbEnv, startTestKbServer } from '../clients/kb-fixtures.ts';
 
 const corpus = await mkdtemp(join(tmpdir(), 'kb-corpus-'));
 await cp(new URL('../../docs/rag', import.meta.url).pathname, corpus, { recursive: true });
 afterAll(() => rm(corpus, { recursive: true, force: true }));
 
-function envFor(url: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    AWS_REGION: KB_REGION,
-    COPILOT_KB_BUCKET: KB_BUCKET,
-    COPILOT_KB_PREFIX: 'rag',
-    COPILOT_KB_ID: KB_ID,
-    COPILOT_KB_DATA_SOURCE_ID: DATA_SOURCE_ID,
-    COPILOT_KB_RETRIEVE_URL: url,
-    COPILOT_KB_AGENT_URL: url,
-    COPILOT_KB_S3_URL: url,
-    ...extra,
-  };
-}
+const envFor = kbEnv;
 
 async function run(argv: string[], env: Record<string, string>) {
   const out: string[] = [];

@@ -11,6 +11,21 @@ export const KB_BUCKET = 'copilot-kb-corpus';
 export const KB_ID = 'KBTEST0001';
 export const DATA_SOURCE_ID = 'DSTEST0001';
 
+/** The environment `loadConfig` needs for every KB command, with all three endpoints on the local server at `url`. */
+export function kbEnv(url: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_REGION: KB_REGION,
+    COPILOT_KB_BUCKET: KB_BUCKET,
+    COPILOT_KB_PREFIX: 'rag',
+    COPILOT_KB_ID: KB_ID,
+    COPILOT_KB_DATA_SOURCE_ID: DATA_SOURCE_ID,
+    COPILOT_KB_RETRIEVE_URL: url,
+    COPILOT_KB_AGENT_URL: url,
+    COPILOT_KB_S3_URL: url,
+    ...extra,
+  };
+}
+
 export function startTestKbServer() {
   return startKbServer({ region: KB_REGION, credentials: [KB_CREDENTIALS], bucket: KB_BUCKET });
 }
