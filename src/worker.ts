@@ -60,8 +60,11 @@ export async function runWorker(config: Readonly<Config>, signals: { onStop(stop
   }
 }
 
-/** How long a SIGTERM drain may take before the worker gives up on it (see Worker.create below). */
-const SHUTDOWN_FORCE_TIME = '25 seconds';
+/**
+ * How long a SIGTERM drain may take before the worker gives up on it (see Worker.create below): 20 s, so that closing
+ * the connection and the store (up to 5 s) still ends inside the orchestrators' 30 s.
+ */
+const SHUTDOWN_FORCE_TIME = '20 seconds';
 
 async function runWithMetrics(input: {
   config: Readonly<Config>;

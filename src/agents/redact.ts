@@ -165,8 +165,12 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** File extensions a known value may be glued to (`docs/rag/prod.md`): the value is still the identifier. */
-const FILE_EXTENSIONS = 'md|markdown|txt|json|ya?ml|toml|conf|log|csv|tsv|html?|pdf|sql|sh|tf|tfvars';
+/**
+ * What may follow a known value as a file extension (`docs/rag/prod.md`, `certs/prod.PEM`, `prod.tar.gz`): one or
+ * two short dot-labels that end the token (a full stop may follow). A label followed by another label or a word
+ * character is part of a dotted name instead (`primary.history.backlog_age_sec` with a cluster called `primary`), and the value is left alone there.
+ */
+const FILE_SUFFIX = '[A-Za-z0-9]{1,8}(?:\\.[A-Za-z0-9]{1,8})?(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])';
 
 /**
  * A known value counts only as a whole token: `prod` is redacted in `cluster prod.` and `runbooks/prod.md` but not in
@@ -176,7 +180,7 @@ const FILE_EXTENSIONS = 'md|markdown|txt|json|ya?ml|toml|conf|log|csv|tsv|html?|
 function knownPattern(value: string): RegExp {
   return new RegExp(
     `(?<![<A-Za-z0-9_-])(?<![A-Za-z0-9]\\.)${escapeRegExp(value)}(?![A-Za-z0-9_>-])` +
-      `(?!\\.(?!(?:${FILE_EXTENSIONS})(?![A-Za-z0-9_-]))[A-Za-z0-9])`,
+      `(?!\\.(?!${FILE_SUFFIX})[A-Za-z0-9])`,
     'g',
   );
 }

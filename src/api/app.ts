@@ -264,7 +264,7 @@ function finish(req: Request, method: string, result: ApiResult, cors: Readonly<
     if (noneMatch(req.headers.get('if-none-match'), chosen.etag)) {
       return chosen.ready?.notModified.clone() ?? new Response(null, { status: 304, headers: ready });
     }
-    if (method === 'HEAD') return new Response(null, { status: 200, headers: ready });
+    if (method === 'HEAD') return headResponse(200, chosen.body, new Headers(ready));
     return chosen.ready?.ok.clone() ?? new Response(chosen.body, { status: 200, headers: ready });
   }
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
@@ -280,5 +280,16 @@ function finish(req: Request, method: string, result: ApiResult, cors: Readonly<
     headers['ETag'] = etag;
     if (noneMatch(req.headers.get('if-none-match'), etag)) return new Response(null, { status: 304, headers });
   }
-  return new Response(head ? null : body, { status: result.status, headers });
+  return head
+    ? headResponse(result.status, body, new Headers(headers))
+    : new Response(body, { status: result.status, headers });
+}
+
+/**
+ * A HEAD answer: no body, but the Content-Length the GET would have (RFC 9110 §9.3.2); Bun would otherwise send
+ * `Content-Length: 0` for the empty body.
+ */
+function headResponse(status: number, body: string | Uint8Array<ArrayBuffer>, headers: Headers): Response {
+  headers.set('Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength));
+  return new Response(null, { status, headers });
 }

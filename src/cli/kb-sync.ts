@@ -67,7 +67,7 @@ export interface SyncInput {
 
 /**
  * @throws AppError INVALID_INPUT when `delete` is asked for with an empty corpus folder (that would empty the
- * prefix, almost certainly a wrong --dir), CONFIG_INVALID (folder unreadable), and the S3 client's codes.
+ * prefix, almost certainly a wrong --dir) or with no prefix (the bucket's root is not ours alone), CONFIG_INVALID (folder unreadable), and the S3 client's codes.
  */
 export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
   const names = (await readCorpusDir(input.dir)).map((entry) => entry.file);
@@ -75,6 +75,13 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
     throw new AppError(
       'INVALID_INPUT',
       `${input.dir} holds no corpus file; refusing to delete every note under the prefix`,
+    );
+  }
+  // Without a prefix the "corpus" is every note at the bucket's root, another team's included: deleting needs one.
+  if (input.delete && input.prefix === '') {
+    throw new AppError(
+      'INVALID_INPUT',
+      '--delete needs a key prefix (COPILOT_KB_PREFIX, e.g. rag/), so that only this corpus can be deleted',
     );
   }
   const signal = input.signal ? { signal: input.signal } : {};

@@ -34,7 +34,8 @@ const SUB_HELP: Record<Subcommand, string> = {
 Uploads only files whose SHA-256 differs from the one stored with the object; progress per file on stderr.
 An object under the prefix whose name is a corpus file name (PREFIX + *.md, no further '/') and that has no file
 in DIR is stale: listed, with a hint, and left in place unless --delete is given. Other keys under the prefix and
-everything outside it are never listed as stale nor touched. --delete with an empty DIR is refused.
+everything outside it are never listed as stale nor touched. --delete with an empty DIR, or with no
+COPILOT_KB_PREFIX, is refused.
 ${ENV_HELP}
 `,
   'start-ingestion': `usage: bun run copilot kb start-ingestion [--description TEXT] [--format text|json]

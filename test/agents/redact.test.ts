@@ -119,10 +119,11 @@ describe('redaction', () => {
 
   test('a known identifier glued to a file extension is still redacted; a label of a dotted name is not', () => {
     const redactor = createRedactor({ clusters: ['prod', 'history'] });
-    const text = 'see docs/rag/prod.md, runbooks/prod.yaml and prod.json.gz; primary.history.backlog_age_sec';
+    const text =
+      'see docs/rag/prod.md, certs/prod.PEM and prod.tar.gz; primary.history.backlog_age_sec, history.log_x. prod.md.';
     const redacted = redactor.redact(text);
     expect(redacted).toBe(
-      'see docs/rag/<cluster-1>.md, runbooks/<cluster-1>.yaml and <cluster-1>.json.gz; primary.history.backlog_age_sec',
+      'see docs/rag/<cluster-1>.md, certs/<cluster-1>.PEM and <cluster-1>.tar.gz; primary.history.backlog_age_sec, history.log_x. <cluster-1>.md.',
     );
     expect(redactor.restore(redacted)).toBe(text);
   });

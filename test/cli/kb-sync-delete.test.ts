@@ -45,8 +45,8 @@ function serverWithOthers() {
 }
 const UNTOUCHABLE = ['other/old.md', 'rag/diagram.png', 'rag/sticky-cache.md.bak', 'rag/sub/old-note.md', 'ragged.md'];
 
-async function run(argv: string[], url: string) {
-  const env = kbEnv(url);
+async function run(argv: string[], url: string, extra: Record<string, string> = {}) {
+  const env = kbEnv(url, extra);
 
   const out: string[] = [];
   const command = createKbCommand({ loadConfig: () => loadConfig(env), credentials: async () => KB_CREDENTIALS });
@@ -144,6 +144,17 @@ describe('kb sync and notes removed from the corpus', () => {
     const result = await run(['sync', '--dir', empty, '--delete'], server.url);
     expect(isAppError(result.error, 'INVALID_INPUT')).toBe(true);
     expect(server.received).toEqual([]);
+  });
+
+  test('--delete without a key prefix is refused before any request: the bucket root is not the corpus alone', async () => {
+    await using server = serverWithOthers();
+    const dir = await corpusCopy();
+    const result = await run(['sync', '--dir', dir, '--delete'], server.url, { COPILOT_KB_PREFIX: '' });
+    expect(isAppError(result.error, 'INVALID_INPUT')).toBe(true);
+    expect(String(result.error)).toContain('COPILOT_KB_PREFIX');
+    expect(server.received).toEqual([]);
+    // Without --delete an empty prefix still syncs (it only ever uploads).
+    expect((await run(['sync', '--dir', dir, '--dry-run'], server.url, { COPILOT_KB_PREFIX: '' })).code).toBe(0);
   });
 
   test('a listing the role may not make stops the sync as AUTH_FAILED naming s3:ListBucket, before any upload', async () => {
