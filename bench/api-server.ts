@@ -7,9 +7,11 @@
 // Prints {"port": N} once listening. Run by bench/api.ts:
 //   bun bench/api-server.ts api DATABASE_URL | bare [BODY_FILE [gzip]] | floor BODY_FILE HEADERS_FILE
 import { readFileSync } from 'node:fs';
+import { type } from 'arktype';
 import postgres from 'postgres';
 import { createApi, serveApi } from '../src/api/index.ts';
 
+const HeaderFile = type('Record<string, string>');
 const [mode, arg, encoding] = process.argv.slice(2);
 if (mode === 'bare') {
   const body = arg ? new Uint8Array(readFileSync(arg)) : JSON.stringify({ health_state: 'happy' });
@@ -23,7 +25,7 @@ if (mode === 'bare') {
   console.log(JSON.stringify({ port: server.port }));
 } else if (mode === 'floor' && arg && encoding) {
   const body = new Uint8Array(readFileSync(arg));
-  const headers = new Headers(JSON.parse(readFileSync(encoding, 'utf8')) as Record<string, string>);
+  const headers = new Headers(HeaderFile.assert(JSON.parse(readFileSync(encoding, 'utf8'))));
   // Sent the cheapest way Bun offers, a clone of a ready response, as the API sends its memoized bodies.
   const ready = new Response(body, { headers });
   let sink = 0;

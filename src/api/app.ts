@@ -257,15 +257,13 @@ function finish(req: Request, method: string, result: ApiResult, cors: Readonly<
   const gzip = text?.gzip && acceptsGzip(req.headers.get('accept-encoding')) ? text.gzip : null;
   // The representation sent: the compressed one when the client takes it, else the body as it is.
   const chosen = gzip ?? text;
-  const ready = chosen?.headers;
-  // The ready headers carry the ETag, so only a conditional 200 may use them (a 503's stale body offers no ETag).
+  const ready = chosen?.ready;
+  // The ready answers carry the ETag, so only a conditional 200 may use them (a 503's stale body offers no ETag).
   const plain = cors === NO_ORIGIN_CORS && result.headers === undefined && result.status === 200;
   if (ready && plain && result.conditional && chosen?.etag !== undefined) {
-    if (noneMatch(req.headers.get('if-none-match'), chosen.etag)) {
-      return chosen.ready?.notModified.clone() ?? new Response(null, { status: 304, headers: ready });
-    }
-    if (method === 'HEAD') return headResponse(200, chosen.body, new Headers(ready));
-    return chosen.ready?.ok.clone() ?? new Response(chosen.body, { status: 200, headers: ready });
+    if (noneMatch(req.headers.get('if-none-match'), chosen.etag)) return ready.notModified.clone();
+    if (method === 'HEAD') return headResponse(200, chosen.body, new Headers(ready.ok.headers));
+    return ready.ok.clone();
   }
   const headers: Record<string, string> = { ...SECURITY_HEADERS, ...cors, ...result.headers };
   if (result.status === 204) return new Response(null, { status: 204, headers });

@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { type ApiResult, etagOf, readyResponses } from './http.ts';
+import { etagOf, type GzipRepresentation, readyResponses } from './http.ts';
 
 /**
  * Content negotiation for the bodies the API serves many times (`/status`, the page's files): they are compressed
@@ -53,15 +53,15 @@ export const VARY_ENCODING = 'Origin, Accept-Encoding';
 
 /**
  * The gzip representation of a body and its own strong ETag (a different coding is a different representation,
- * RFC 9110 §8.8.3), with its full response headers when `headers` (those of the identity body) are given.
+ * RFC 9110 §8.8.3), with its ready answers when `headers` (those of the identity body) are given.
  */
 export function gzipRepresentation(input: {
   body: string | Uint8Array<ArrayBuffer>;
   headers?: Readonly<Record<string, string>>;
-}): NonNullable<NonNullable<ApiResult['text']>['gzip']> {
+}): GzipRepresentation {
   const body = Uint8Array.from(gzipSync(input.body));
   const etag = etagOf(body);
   if (!input.headers) return { body, etag };
   const headers = new Headers({ ...input.headers, Vary: VARY_ENCODING, 'Content-Encoding': 'gzip', ETag: etag });
-  return { body, etag, headers, ready: readyResponses(body, headers) };
+  return { body, etag, ready: readyResponses(body, headers) };
 }

@@ -19,25 +19,27 @@ export interface ApiResult {
     contentType: string;
     etag?: string;
     /**
-     * Every response header of this body (security, `Vary`, type, ETag), built once; used when the request adds
-     * none (no `Origin`), because copying a ready Headers object is cheaper than building one per response.
+     * The 200 and 304 of this body for a request that adds no header of its own (no `Origin`), built once with
+     * every header (security, `Vary`, type, ETag) and answered with `clone()`: that shares the bytes and copies the
+     * headers natively (bench/api.ts: ~13% over a new Response with a ready Headers object).
      */
-    headers?: Headers;
-    /** With `headers`: its 200 and 304 built once, answered with `clone()` (bench/api.ts: ~13% over a new Response). */
     ready?: ReadyResponses;
     /**
-     * The same body gzip-compressed, computed once with its own ETag and headers (`Content-Encoding`, `Vary`): sent
-     * to a client whose Accept-Encoding allows gzip, as Grafana's Go client and every browser do. With it present
-     * both representations carry `Vary: Accept-Encoding`.
+     * The same body gzip-compressed, computed once with its own ETag (and ready answers with `Content-Encoding` and
+     * `Vary`): sent to a client whose Accept-Encoding allows gzip, as Grafana's Go client and every browser do. With
+     * it present both representations carry `Vary: Accept-Encoding`.
      */
-    gzip?: { body: Uint8Array<ArrayBuffer>; etag: string; headers?: Headers; ready?: ReadyResponses };
+    gzip?: GzipRepresentation;
   };
 }
 
-/**
- * A memoized body's two answers to a request without `Origin`, never sent themselves: each request gets a clone, which
- * shares the body's bytes and copies the headers natively instead of building both per response.
- */
+export interface GzipRepresentation {
+  body: Uint8Array<ArrayBuffer>;
+  etag: string;
+  ready?: ReadyResponses;
+}
+
+/** A memoized body's two answers, never sent themselves: each request gets a clone. */
 export interface ReadyResponses {
   ok: Response;
   notModified: Response;

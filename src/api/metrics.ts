@@ -16,9 +16,10 @@ export const STATE_CODE: Readonly<Record<HealthState, number>> = { happy: 0, str
 /** The methods counted by name; anything else is `OTHER`, so a client cannot grow the label set. */
 const METHODS = ['GET', 'HEAD', 'POST', 'OPTIONS', 'OTHER'] as const;
 
+const METHOD_INDEX: ReadonlyMap<string, number> = new Map(METHODS.map((method, index) => [method, index]));
+
 function methodIndex(method: string): number {
-  const index = METHODS.indexOf(method as (typeof METHODS)[number]);
-  return index === -1 ? METHODS.length - 1 : index;
+  return METHOD_INDEX.get(method) ?? METHODS.length - 1;
 }
 
 export function createMetrics() {

@@ -113,8 +113,12 @@ export function createStatusCache(options: StatusCacheOptions) {
       const changed = all.filter((keys) => !sameKeys(entries.get(keys.cluster)?.keys ?? null, keys));
       for (const keys of all) {
         const known = entries.get(keys.cluster);
-        // A cluster whose rows did not change keeps its entry; first/last seen come from the poll either way.
-        if (known && sameKeys(known.keys, keys)) next.set(keys.cluster, { ...known, keys });
+        if (!known?.keys || !sameKeys(known.keys, keys)) continue;
+        // A cluster whose rows did not change keeps its entry object, so what routes memoize per entry (the /status
+        // bytes) outlives the poll; only first/last seen, when they moved, need a copy.
+        const seenMoved =
+          known.keys.first_seen_at !== keys.first_seen_at || known.keys.last_seen_at !== keys.last_seen_at;
+        next.set(keys.cluster, seenMoved ? { ...known, keys } : known);
       }
       const fresh = await Promise.all(changed.map(load));
       for (const entry of fresh) next.set(entry.name, entry);
