@@ -10,6 +10,9 @@ import {
 import type { SignalDefinition } from './catalog-types.ts';
 import { re } from './query-builder.ts';
 
+/** How recently a poll must have ended for its queue to count as polled (see the stalled-queue signal). */
+const POLLED_WINDOW = '75s';
+
 /**
  * Progress and demand: what the application's task queues hold and whether anyone takes it, and what callers ask.
  * These tell a stall from a quiet cluster, which transitions alone cannot (a start is itself a transition).
@@ -37,18 +40,24 @@ export const PROGRESS_SIGNALS: readonly SignalDefinition[] = [
     unit: 'count',
     summary: 'Application task queues (per type) with tasks waiting and nobody polling (no poll outcome).',
     blinds: `${PRIMARY_GATES} (dispatch stall: workers gone, a queue nobody polls)`,
-    // Nobody polls: no poll took a task in the last minute and none timed out in the last two. The count gauge
-    // lags (it rose after a real queue had already drained, and fell a minute later), so a queue whose pollers
-    // wait and time out is polled, whatever the gauge says; a dead worker's queue has neither outcome.
+    // Nobody polls: no poll ended, with a task or empty, in the last 75 s. The count gauge lags (it read 125 for
+    // about a minute after a real queue had drained, while polls kept taking tasks), so a queue whose pollers wait
+    // and time out is polled, whatever the gauge says; a dead worker's queue has neither outcome.
+    // 75 s is one long poll (matching.longPollExpirationInterval, 1 min) plus three 5 s scrapes: an idle live
+    // poller times out about once a minute, and after a drain its first timeout comes up to a minute after the
+    // last task, so both outcomes share the window and a shorter one could flag a queue that just went quiet. It
+    // must not be longer: service/matching/matcher.go counts every poll whose context ends as a timeout,
+    // cancellations included, so the workers' own disconnect when they die is a burst of "timeouts". On the real
+    // dev server a 2-minute window held a SIGKILLed queue "polled" for 120 s whenever the series already existed.
     measure: single((b) => {
       const by = 'namespace, taskqueue, task_type';
       const app = [MATCHING, ...APP_QUEUES];
+      const ended = (name: string) =>
+        `(sum by (${by}) (increase(${b.select(b.counterName(name), app, name)}[${POLLED_WINDOW}])) > 0)`;
       const waiting = `(sum by (${by}) (${b.select('approximate_backlog_count', app)}) > 0)`;
-      const took = `(sum by (${by}) (rate(${b.select(b.counterName('poll_success'), app, 'poll_success')}[1m])) > 0)`;
-      const waited = `(sum by (${by}) (increase(${b.select(b.counterName('poll_timeouts'), app, 'poll_timeouts')}[2m])) > 0)`;
       // No waiting queue is 0 only while matching's backlog gauges are scraped at all (system queues always have one).
       const alive = `(0 * count(${b.select('approximate_backlog_count', [MATCHING])}))`;
-      return `count(${waiting} unless on (${by}) ${took} unless on (${by}) ${waited}) or ${alive}`;
+      return `count(${waiting} unless on (${by}) ${ended('poll_success')} unless on (${by}) ${ended('poll_timeouts')}) or ${alive}`;
     }),
   },
   {

@@ -78,6 +78,8 @@ const EXPECTATIONS: Record<ScenarioName, (r: BacktestReport) => void> = {
     expect(at(r, 5).health_state).toBe('happy');
     expect(between(r, 11, 35).every((e) => e.health_state !== 'happy')).toBe(true);
     expect(between(r, 14, 35).every((e) => e.health_state === 'critical')).toBe(true);
+    // The dead workers' cancelled polls count as timeouts at 10:00; they must not make the queue look polled.
+    expect(at(r, 11.5).firing).toContain('stressed.stalled_task_queue');
     expect(at(r, 20).firing).toEqual(
       expect.arrayContaining(['critical.progress_stall', 'critical.dispatch_stall', 'stressed.stalled_task_queue']),
     );
