@@ -108,7 +108,15 @@ export async function startClusterRun(input: { durationsSec?: Partial<PhaseDurat
     };
     let loadWorker = await worker();
     const loadClient = await client(APP_QUEUE, LOAD_RATE_PER_SEC);
-    await phase('healthy', async () => {});
+    // One host of two dies while the other serves: the queue stays polled (still Happy), and its cancelled polls
+    // create the queue's poll_timeouts series, as a long-lived cluster has it before any outage (on a fresh
+    // series the outage's own burst of cancelled polls was invisible to increase(), which hid a slow rule).
+    await phase('healthy', async () => {
+      const spare = await startLoadWorker({ address: server.address, taskQueue: APP_QUEUE });
+      running.push(spare);
+      await Bun.sleep(45_000);
+      await spare.kill();
+    });
     await phase('worker_outage', async () => {
       await loadWorker.kill();
     });

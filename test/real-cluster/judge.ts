@@ -90,12 +90,20 @@ export function expectJudgement(verdicts: readonly Verdict[], phases: readonly P
     say('healthy phase is Happy'),
   ).toBe(true);
 
-  // Worker outage: not Happy within two minutes, then Critical while nothing progresses.
+  // Worker outage: not Happy after 100 s, then Critical while nothing progresses. The bound is matching's once-a-
+  // minute backlog gauge and the 75 s poll-timeout window of the stalled-queue rule, a scrape and a cycle.
   const outage = phaseOf(phases, 'worker_outage');
-  const lateOutage = states('worker_outage', 120);
-  expect(lateOutage.length, say('the outage has verdicts after 2 minutes')).toBeGreaterThan(0);
-  expect(lateOutage.includes('happy'), say('outage is not Happy after 2 minutes')).toBe(false);
+  const lateOutage = states('worker_outage', 100);
+  expect(lateOutage.length, say('the outage has verdicts after 100 s')).toBeGreaterThan(0);
+  expect(lateOutage.includes('happy'), say('outage is not Happy after 100 s')).toBe(false);
   const outageVerdicts = within(verdicts, outage.startMs, outage.endMs);
+  // The stalled queue is what names the dead workers' queue; the burst of their cancelled polls must not hide it.
+  expect(
+    within(verdicts, outage.startMs, outage.startMs + 100 * SEC).some((v) =>
+      v.firing.includes('stressed.stalled_task_queue'),
+    ),
+    say('the dead workers’ queue is named stalled within 100 s'),
+  ).toBe(true);
   const firstCritical = outageVerdicts.findIndex((v) => v.state === 'critical');
   expect(firstCritical, say('outage reaches Critical')).toBeGreaterThanOrEqual(0);
   expect(
