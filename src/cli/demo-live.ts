@@ -163,7 +163,11 @@ export async function runLiveDemo(input: {
         .map((c) => `${c.state}@${c.atSec}s`)
         .join(', ')}`,
     );
-    if (!options.once) {
+    if (options.once) {
+      // A reader polling the page or /metrics (a Grafana scrape, the end-to-end test) sees the final state too.
+      say(`holding the final state for one cycle (${options.intervalSec} s)`);
+      await pause(options.intervalSec * 1000);
+    } else {
       say('the page stays up; Ctrl-C to stop');
       await stopped;
     }

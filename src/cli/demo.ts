@@ -31,7 +31,7 @@ live options:
   --interval-sec N  the copilot's observe interval (default 10)
   --port N          port of the API and status page (default COPILOT_API_PORT, 8081; 0 picks a free one)
   --explainer WHO   auto (the local model when .ci/setup built it, else rules), local or rules (default auto)
-  --once            exit after the recovery instead of serving the page until Ctrl-C
+  --once            exit one cycle after the recovery instead of serving the page until Ctrl-C
 
 --replay SCENARIO generates ${SCENARIO_DURATION_SEC / 60} minutes of realistic Temporal server metrics for an
 incident, backfills them into a real local Prometheus (promtool), observes them every 30 s through the signal
