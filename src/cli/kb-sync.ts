@@ -56,6 +56,11 @@ export interface SyncInput {
   dryRun: boolean;
   /** Delete the orphans instead of reporting them as stale. */
   delete: boolean;
+  /**
+   * The most orphans one `delete` run may remove. @default half the corpus notes under the prefix (at least 1), so
+   * a wrong `dir` holding some other notes cannot empty the knowledge base.
+   */
+  maxDelete?: number;
   /** Called after each file, in order. */
   onProgress: (input: { index: number; total: number; file: SyncedFile }) => void;
   /** Called after each orphan, in key order. */
@@ -67,7 +72,8 @@ export interface SyncInput {
 
 /**
  * @throws AppError INVALID_INPUT when `delete` is asked for with an empty corpus folder (that would empty the
- * prefix, almost certainly a wrong --dir) or with no prefix (the bucket's root is not ours alone), CONFIG_INVALID (folder unreadable), and the S3 client's codes.
+ * prefix, almost certainly a wrong --dir), with no prefix (the bucket's root is not ours alone) or beyond
+ * `maxDelete`; CONFIG_INVALID (folder unreadable), and the S3 client's codes.
  */
 export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
   const names = (await readCorpusDir(input.dir)).map((entry) => entry.file);
@@ -91,6 +97,7 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
     ...signal,
   });
   const listedKeys = new Set(listed.map((object) => object.key));
+  if (input.delete) refuseMassDeletion({ ...input, listed: [...listedKeys], names });
   const files: SyncedFile[] = [];
   for (const [index, name] of names.entries()) {
     // Hash and upload the bytes on disk, not a decoded string, so the hash is the object's.
@@ -120,10 +127,7 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
   const orphans: OrphanObject[] = [];
   // Uploads first, deletions last (as aws s3 sync does): an interrupted run never leaves the prefix with less.
   for (const { key } of listed) {
-    // S3 lists only keys under the prefix; checking again costs nothing and keeps a broken server from widening it.
-    if (!key.startsWith(input.prefix) || corpusKeys.has(key) || !isCorpusFileName(key.slice(input.prefix.length))) {
-      continue;
-    }
+    if (!isNote(key, input.prefix) || corpusKeys.has(key)) continue;
     let action: OrphanAction = 'stale';
     if (input.delete) {
       action = input.dryRun ? 'would_delete' : 'deleted';
@@ -143,4 +147,37 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
     stale: orphans.filter((orphan) => orphan.action === 'stale').length,
     deleted: orphans.filter((orphan) => orphan.action !== 'stale').length,
   };
+}
+
+/** A key sync owns: a corpus file name right under the prefix. */
+function isNote(key: string, prefix: string): boolean {
+  // S3 lists only keys under the prefix; checking again costs nothing and keeps a broken server from widening it.
+  return key.startsWith(prefix) && isCorpusFileName(key.slice(prefix.length));
+}
+
+/**
+ * Refuse, before any upload, a deletion larger than `maxDelete` (by default more than half the notes there): a
+ * folder that shares a few names with the corpus would otherwise delete the rest, and the knowledge base would
+ * answer from almost nothing after the next ingestion.
+ * @throws AppError INVALID_INPUT naming the counts and the flag that allows it.
+ */
+function refuseMassDeletion(input: {
+  bucket: string;
+  prefix: string;
+  dir: string;
+  listed: readonly string[];
+  names: readonly string[];
+  maxDelete?: number;
+}): void {
+  const notes = input.listed.filter((key) => isNote(key, input.prefix));
+  const kept = new Set(input.names.map((name) => `${input.prefix}${name}`));
+  const doomed = notes.filter((key) => !kept.has(key)).length;
+  const limit = input.maxDelete ?? Math.max(1, Math.floor(notes.length / 2));
+  if (doomed <= limit) return;
+  const why = input.maxDelete === undefined ? 'more than half of them' : `more than --max-delete ${input.maxDelete}`;
+  throw new AppError(
+    'INVALID_INPUT',
+    `refusing to delete ${doomed} of the ${notes.length} notes under s3://${input.bucket}/${input.prefix} (${why}): ` +
+      `${input.dir} holds ${input.names.length} corpus file(s); if that is the corpus, pass --max-delete ${doomed}`,
+  );
 }

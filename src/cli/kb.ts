@@ -26,16 +26,17 @@ const ENV_HELP = `Configuration: COPILOT_KB_BUCKET and COPILOT_KB_PREFIX (sync),
 (ingestion jobs; COPILOT_KB_ID also switches search to Bedrock), AWS_REGION, AWS credentials from the default chain.`;
 
 const SUB_HELP: Record<Subcommand, string> = {
-  sync: `usage: bun run copilot kb sync [--dir DIR] [--delete] [--dry-run] [--format text|json]
+  sync: `usage: bun run copilot kb sync [--dir DIR] [--delete [--max-delete N]] [--dry-run] [--format text|json]
 
-  --dir DIR   the corpus folder (default docs/rag of this checkout)
-  --delete    delete the stale objects (below) instead of only listing them
-  --dry-run   compare content hashes and list the bucket, change nothing ('would upload', 'would delete')
+  --dir DIR         the corpus folder (default docs/rag of this checkout)
+  --delete          delete the stale objects (below) instead of only listing them
+  --max-delete N    allow --delete to remove up to N objects (default: half the notes under the prefix)
+  --dry-run         compare content hashes and list the bucket, change nothing ('would upload', 'would delete')
 Uploads only files whose SHA-256 differs from the one stored with the object; progress per file on stderr.
 An object under the prefix whose name is a corpus file name (PREFIX + *.md, no further '/') and that has no file
 in DIR is stale: listed, with a hint, and left in place unless --delete is given. Other keys under the prefix and
-everything outside it are never listed as stale nor touched. --delete with an empty DIR, or with no
-COPILOT_KB_PREFIX, is refused.
+everything outside it are never listed as stale nor touched. --delete with an empty DIR, with no
+COPILOT_KB_PREFIX, or that would remove more than --max-delete objects is refused before anything changes.
 ${ENV_HELP}
 `,
   'start-ingestion': `usage: bun run copilot kb start-ingestion [--description TEXT] [--format text|json]
@@ -85,6 +86,7 @@ function parse(argv: readonly string[]) {
         dir: { type: 'string' },
         'dry-run': { type: 'boolean' },
         delete: { type: 'boolean' },
+        'max-delete': { type: 'string' },
         limit: { type: 'string' },
         description: { type: 'string' },
       },
@@ -101,6 +103,16 @@ function limitOf(value: string | undefined, fallback: number, max: number): numb
     throw new AppError('INVALID_INPUT', `--limit must be an integer in 1..${max}, got ${value}`);
   }
   return n;
+}
+
+function maxDeleteOf(value: string | undefined, deleting: boolean): { maxDelete?: number } {
+  if (value === undefined) return {};
+  if (!deleting) throw new AppError('INVALID_INPUT', '--max-delete only applies with --delete');
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new AppError('INVALID_INPUT', `--max-delete must be a whole number, got ${value}`);
+  }
+  return { maxDelete: n };
 }
 
 function isSubcommand(name: string): name is Subcommand {
@@ -143,6 +155,7 @@ export function createKbCommand(deps: KbCommandDeps): Command {
             dir: values.dir ?? DEFAULT_CORPUS_DIR,
             dryRun: values['dry-run'] ?? false,
             delete: values.delete ?? false,
+            ...maxDeleteOf(values['max-delete'], values.delete ?? false),
           });
         case 'start-ingestion':
           return startIngestion({ io, format, kbDeps, description: values.description ?? 'copilot kb sync' });
@@ -168,6 +181,7 @@ interface SyncCommandInput {
   dir: string;
   dryRun: boolean;
   delete: boolean;
+  maxDelete?: number;
 }
 
 async function sync(input: SyncCommandInput) {
@@ -179,6 +193,7 @@ async function sync(input: SyncCommandInput) {
     dir: input.dir,
     dryRun: input.dryRun,
     delete: input.delete,
+    ...(input.maxDelete === undefined ? {} : { maxDelete: input.maxDelete }),
     onProgress: ({ index, total, file }) => {
       input.io.err(`[${index}/${total}] ${file.action.replace('_', ' ')} ${file.file} -> s3://${bucket}/${file.key}\n`);
     },

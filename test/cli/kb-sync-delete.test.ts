@@ -157,6 +157,46 @@ describe('kb sync and notes removed from the corpus', () => {
     expect((await run(['sync', '--dir', dir, '--dry-run'], server.url, { COPILOT_KB_PREFIX: '' })).code).toBe(0);
   });
 
+  test('a folder holding a few of the notes cannot delete the rest: refused before any change unless --max-delete allows it', async () => {
+    await using server = serverWithOthers();
+    const dir = await corpusCopy();
+    const synced = JSON.parse((await run(['sync', '--dir', dir, '--format', 'json'], server.url)).out);
+    const notes: string[] = synced.files.map((file: { file: string }) => file.file);
+    // A wrong --dir: another checkout that kept only two of the notes.
+    for (const name of notes.slice(2)) await rm(join(dir, name));
+    const doomed = notes.length - 2;
+    const changes = () => server.received.filter((r) => r.operation === 'put' || r.operation === 'delete').length;
+    const before = changes();
+    for (const argv of [['--delete'], ['--delete', '--dry-run'], ['--delete', '--max-delete', String(doomed - 1)]]) {
+      const refused = await run(['sync', '--dir', dir, ...argv], server.url);
+      expect(isAppError(refused.error, 'INVALID_INPUT')).toBe(true);
+      expect(String(refused.error)).toContain(`refusing to delete ${doomed} of the ${notes.length} notes`);
+      expect(String(refused.error)).toContain(`--max-delete ${doomed}`);
+    }
+    expect(changes()).toBe(before);
+    expect(notes.every((name) => server.objects.has(`rag/${name}`))).toBe(true);
+
+    const allowed = JSON.parse(
+      (await run(['sync', '--dir', dir, '--delete', '--max-delete', String(doomed), '--format', 'json'], server.url))
+        .out,
+    );
+    expect(allowed).toMatchObject({ deleted: doomed, stale: 0 });
+    expect(notes.filter((name) => server.objects.has(`rag/${name}`))).toEqual(notes.slice(0, 2));
+    expect(UNTOUCHABLE.every((key) => server.objects.has(key))).toBe(true);
+  });
+
+  test('--max-delete needs --delete and a whole number', async () => {
+    for (const argv of [
+      ['--max-delete', '3'],
+      ['--delete', '--max-delete', '-1'],
+      ['--delete', '--max-delete', '2.5'],
+    ]) {
+      const result = await run(['sync', '--dir', 'unused', ...argv], 'http://unused');
+      expect(isAppError(result.error, 'INVALID_INPUT')).toBe(true);
+      expect(String(result.error)).toContain('--max-delete');
+    }
+  });
+
   test('a listing the role may not make stops the sync as AUTH_FAILED naming s3:ListBucket, before any upload', async () => {
     await using server = serverWithOthers();
     server.failNext('listObjects', 'denied');
