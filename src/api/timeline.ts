@@ -1,5 +1,5 @@
 import { type } from 'arktype';
-import { listDecisions, MAX_PAGE_SIZE, stateBuckets } from '../db/index.ts';
+import { listDecisionPoints, MAX_PAGE_SIZE, stateBuckets } from '../db/index.ts';
 import type { TimelinePoint, TimelineResponse } from '../models/index.ts';
 import type { Handler } from './context.ts';
 import { type ApiResult, invalid, ok } from './http.ts';
@@ -113,7 +113,7 @@ async function cyclePage(input: {
   after: string | null;
   key: string;
 }): Promise<Page> {
-  const page = await listDecisions(input.ctx.api.sql, {
+  const page = await listDecisionPoints(input.ctx.api.sql, {
     cluster: input.cluster,
     startMs: input.startMs,
     endMs: input.endMs,

@@ -1,10 +1,18 @@
 import type postgres from 'postgres';
-import type { Page, StoredCluster, StoredCycle, TimelineDecision } from '../models/index.ts';
-import { AppError, Decision, EngineState, fillAbsentSignals, parseOrThrow, SignalsSnapshot } from '../models/index.ts';
+import type { Page, StoredCluster, StoredCycle, TimelineDecision, TimelineDecisionPoint } from '../models/index.ts';
+import {
+  AppError,
+  Decision,
+  DecisionPointFields,
+  EngineState,
+  fillAbsentSignals,
+  parseOrThrow,
+  SignalsSnapshot,
+} from '../models/index.ts';
 import { checkLimit, decodeCursor, encodeCursor } from './cursor.ts';
 import { toStoreError } from './errors.ts';
 import { inTransaction, type RetryPolicy } from './retry.ts';
-import { readJsonColumn, readNumber, readString, toDate, toIso } from './rows.ts';
+import { readJsonColumn, readNumber, readString, toDate, toIso, type Validator } from './rows.ts';
 
 export interface WriteCycleInput {
   cluster: string;
@@ -150,6 +158,22 @@ export function checkRange(input: RangeInput): void {
  * @throws AppError INVALID_INPUT (bad range, limit or cursor), STORE_UNAVAILABLE, STORE_SCHEMA
  */
 export async function listDecisions(sql: postgres.Sql, input: RangeInput): Promise<Page<TimelineDecision>> {
+  return decisionPage(sql, input, Decision);
+}
+
+/**
+ * `listDecisions` reading only the fields a timeline point shows (`DecisionPointFields`), for the API's timeline.
+ * @throws AppError INVALID_INPUT (bad range, limit or cursor), STORE_UNAVAILABLE, STORE_SCHEMA
+ */
+export async function listDecisionPoints(sql: postgres.Sql, input: RangeInput): Promise<Page<TimelineDecisionPoint>> {
+  return decisionPage(sql, input, DecisionPointFields);
+}
+
+async function decisionPage<T>(
+  sql: postgres.Sql,
+  input: RangeInput,
+  schema: Validator<T>,
+): Promise<Page<{ id: string; cycle_key: string; at: string; decision: T }>> {
   checkRange(input);
   const limit = checkLimit(input.limit, 100);
   const after = input.cursor ? decodeCursor(input.cursor) : null;
@@ -165,7 +189,7 @@ export async function listDecisions(sql: postgres.Sql, input: RangeInput): Promi
         id,
         cycle_key: readString(row['cycle_key'], 'decisions.cycle_key'),
         at: toIso(row['at'], 'decisions.at'),
-        decision: readJsonColumn({ schema: Decision, text: row['decision_json'], what: `decision ${id}` }),
+        decision: readJsonColumn({ schema, text: row['decision_json'], what: `decision ${id}` }),
       };
     });
     const last = items.at(-1);

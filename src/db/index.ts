@@ -19,6 +19,7 @@ export {
   cycleId,
   latestCycle,
   listClusters,
+  listDecisionPoints,
   listDecisions,
   type RangeInput,
   type WriteCycleInput,

@@ -2,7 +2,7 @@ import { AppError, parseJsonText, parseOrThrow } from '../models/index.ts';
 
 /** Helpers for reading rows: timestamps come back as `Date` (TIMESTAMPTZ), JSON columns as TEXT. */
 
-type Validator<T> = Parameters<typeof parseOrThrow<T>>[0];
+export type Validator<T> = Parameters<typeof parseOrThrow<T>>[0];
 
 /** A TIMESTAMPTZ value as ISO 8601 UTC. */
 export function toIso(value: unknown, column: string): string {

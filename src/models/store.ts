@@ -1,6 +1,6 @@
 import { type } from 'arktype';
 import { Assessment, Issue, SuggestedAction } from './assessment.ts';
-import { Decision, EngineState } from './health.ts';
+import { Decision, EngineState, RuleFinding } from './health.ts';
 import { IsoTime } from './numbers.ts';
 import { SignalsSnapshot } from './signals.ts';
 
@@ -28,6 +28,24 @@ export const TimelineDecision = type({
   decision: Decision,
 });
 export type TimelineDecision = typeof TimelineDecision.infer;
+
+/**
+ * What a timeline point reads of a stored decision. A page of 500 cycles validates only these fields: the whole
+ * `Decision` (services, evidence, baseline) cost most of a timeline page and is checked when it is written.
+ */
+export const DecisionPointFields = Decision.pick('at', 'health_state', 'data_quality', 'scale_band').and({
+  firing: RuleFinding.pick('rule_id', 'suppressed').array(),
+});
+export type DecisionPointFields = typeof DecisionPointFields.infer;
+
+/** One entry of the decision timeline with only the fields a timeline point shows, newest first. */
+export const TimelineDecisionPoint = type({
+  id: 'string > 0',
+  cycle_key: 'string > 0',
+  at: IsoTime,
+  decision: DecisionPointFields,
+});
+export type TimelineDecisionPoint = typeof TimelineDecisionPoint.infer;
 
 /** A stored assessment with its row id (equal to `assessment_key`). */
 export const StoredAssessment = type({
