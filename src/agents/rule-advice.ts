@@ -129,7 +129,7 @@ export const RULE_ADVICE: Readonly<Record<RuleId, RuleAdvice>> = {
   'critical.dispatch_stall': {
     title: 'Tasks are piling up and nothing completes: no worker takes them',
     likelyCause:
-      'A task queue holds waiting tasks that no poll took in the last minute, and not one workflow completes: the workers for it are gone (crashed, scaled to zero, a deploy that never started) or cannot reach the cluster.',
+      'A task queue holds waiting tasks and no poll ended on it in the last 75 s, and not one workflow completes: the workers for it are gone (crashed, scaled to zero, a deploy that never started) or cannot reach the cluster.',
     actions: [
       CHECK_WORKERS,
       {
@@ -145,7 +145,7 @@ export const RULE_ADVICE: Readonly<Record<RuleId, RuleAdvice>> = {
   'stressed.stalled_task_queue': {
     title: 'A task queue has waiting tasks that no worker takes',
     likelyCause:
-      'At least one application task queue has a backlog and no successful poll in the last minute while the rest of the cluster progresses: its workers are down, or callers use a queue name no worker polls.',
+      'At least one application task queue has a backlog and no poll ended on it in the last 75 s while the rest of the cluster progresses: its workers are down, or callers use a queue name no worker polls.',
     actions: [
       {
         action_type: 'investigate',

@@ -36,7 +36,7 @@ export const PrimarySignals = type({
     backlog_tasks: Measured,
     /** Change of that backlog per second over the last minute: > 0 while tasks pile up. */
     backlog_growth_per_sec: MeasuredSigned,
-    /** Application task queues with tasks waiting that no poll took in the last minute. */
+    /** Application task queues with tasks waiting and no poll outcome (a task or a timeout) in the last 75 s. */
     stalled_task_queues: Measured,
   },
   /** What callers ask of the cluster, independent of whether it keeps up. */

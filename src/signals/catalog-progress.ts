@@ -43,17 +43,24 @@ export const PROGRESS_SIGNALS: readonly SignalDefinition[] = [
     // Nobody polls: no poll ended, with a task or empty, in the last 75 s. The count gauge lags (it read 125 for
     // about a minute after a real queue had drained, while polls kept taking tasks), so a queue whose pollers wait
     // and time out is polled, whatever the gauge says; a dead worker's queue has neither outcome.
-    // 75 s is one long poll (matching.longPollExpirationInterval, 1 min) plus three 5 s scrapes: an idle live
-    // poller times out about once a minute, and after a drain its first timeout comes up to a minute after the
-    // last task, so both outcomes share the window and a shorter one could flag a queue that just went quiet. It
+    // 75 s is one long poll (matching.longPollExpirationInterval, 1 min) and a margin: an idle live poller times
+    // out about once a minute, and after a drain its first timeout comes up to a minute after the last task. It
     // must not be longer: service/matching/matcher.go counts every poll whose context ends as a timeout,
     // cancellations included, so the workers' own disconnect when they die is a burst of "timeouts". On the real
     // dev server a 2-minute window held a SIGKILLed queue "polled" for 120 s whenever the series already existed.
+    // "Ended" compares the counter with its value 75 s ago rather than taking increase() over 75 s: increase()
+    // sees an outcome for 75 s minus one scrape interval (45 s at a 30 s scrape, less than a long poll), the
+    // comparison for 75 s at any interval. Only an equal value says "none": a restarted server's counters start
+    // again from 0, and a series that did not exist 75 s ago appeared with its first outcome (Temporal creates it
+    // then), which increase() could not see at all.
     measure: single((b) => {
       const by = 'namespace, taskqueue, task_type';
       const app = [MATCHING, ...APP_QUEUES];
-      const ended = (name: string) =>
-        `(sum by (${by}) (increase(${b.select(b.counterName(name), app, name)}[${POLLED_WINDOW}])) > 0)`;
+      const ended = (name: string) => {
+        const counter = b.select(b.counterName(name), app, name);
+        const now = `sum by (${by}) (${counter})`;
+        return `(${now} unless on (${by}) (${now} == sum by (${by}) (${counter} offset ${POLLED_WINDOW})))`;
+      };
       const waiting = `(sum by (${by}) (${b.select('approximate_backlog_count', app)}) > 0)`;
       // No waiting queue is 0 only while matching's backlog gauges are scraped at all (system queues always have one).
       const alive = `(0 * count(${b.select('approximate_backlog_count', [MATCHING])}))`;
