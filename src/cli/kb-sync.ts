@@ -126,7 +126,8 @@ export async function syncCorpus(input: SyncInput): Promise<SyncReport> {
   const corpusKeys = new Set(files.map((file) => file.key));
   const orphans: OrphanObject[] = [];
   // Uploads first, deletions last (as aws s3 sync does): an interrupted run never leaves the prefix with less.
-  for (const { key } of listed) {
+  // The set, not the listing: a listing that repeated a key must not delete (or report) it twice.
+  for (const key of listedKeys) {
     if (!isNote(key, input.prefix) || corpusKeys.has(key)) continue;
     let action: OrphanAction = 'stale';
     if (input.delete) {

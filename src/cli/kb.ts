@@ -30,7 +30,7 @@ const SUB_HELP: Record<Subcommand, string> = {
 
   --dir DIR         the corpus folder (default docs/rag of this checkout)
   --delete          delete the stale objects (below) instead of only listing them
-  --max-delete N    allow --delete to remove up to N objects (default: half the notes under the prefix)
+  --max-delete N    allow --delete to remove up to N objects (default: half the notes there, at least 1)
   --dry-run         compare content hashes and list the bucket, change nothing ('would upload', 'would delete')
 Uploads only files whose SHA-256 differs from the one stored with the object; progress per file on stderr.
 An object under the prefix whose name is a corpus file name (PREFIX + *.md, no further '/') and that has no file
@@ -140,6 +140,8 @@ export function createKbCommand(deps: KbCommandDeps): Command {
       if (format !== 'text' && format !== 'json') throw new AppError('INVALID_INPUT', '--format must be text or json');
       const maxArgs = name === 'status' ? 1 : name === 'search' ? Number.POSITIVE_INFINITY : 0;
       if (args.length > maxArgs) throw new AppError('INVALID_INPUT', `unexpected argument '${args.join(' ')}'`);
+      // Flags before configuration: a usage error is not hidden behind a missing setting.
+      const maxDelete = maxDeleteOf(values['max-delete'], values.delete ?? false);
       const config = deps.loadConfig();
       const kbDeps: KnowledgeBaseDeps = {
         kb: config.kb,
@@ -155,7 +157,7 @@ export function createKbCommand(deps: KbCommandDeps): Command {
             dir: values.dir ?? DEFAULT_CORPUS_DIR,
             dryRun: values['dry-run'] ?? false,
             delete: values.delete ?? false,
-            ...maxDeleteOf(values['max-delete'], values.delete ?? false),
+            ...maxDelete,
           });
         case 'start-ingestion':
           return startIngestion({ io, format, kbDeps, description: values.description ?? 'copilot kb sync' });

@@ -188,7 +188,7 @@ describe('kb sync and notes removed from the corpus', () => {
   test('--max-delete needs --delete and a whole number', async () => {
     for (const argv of [
       ['--max-delete', '3'],
-      ['--delete', '--max-delete', '-1'],
+      ['--delete', '--max-delete=-1'],
       ['--delete', '--max-delete', '2.5'],
     ]) {
       const result = await run(['sync', '--dir', 'unused', ...argv], 'http://unused');

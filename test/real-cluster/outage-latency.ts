@@ -62,6 +62,9 @@ function summary(values: readonly (number | null)[]): string {
 
 async function main(): Promise<void> {
   const [kills, outageSec, upSec] = [Number(Bun.argv[2] ?? 4), Number(Bun.argv[3] ?? 150), Number(Bun.argv[4] ?? 120)];
+  if (![kills, outageSec, upSec].every((n) => Number.isInteger(n) && n > 0)) {
+    throw new Error('usage: bun test/real-cluster/outage-latency.ts [kills] [outageSec] [upSec] (positive integers)');
+  }
   const log = (line: string) => process.stderr.write(`[outage-latency ${new Date().toISOString()}] ${line}\n`);
   await using cluster = await startMonitoredCluster({ log });
   const startMs = Date.now();
