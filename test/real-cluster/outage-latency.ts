@@ -1,6 +1,7 @@
 import { runBacktest, type TimelineEntry } from '../../src/cli/backtest.ts';
 import { createPrometheusClient } from '../../src/clients/prometheus.ts';
 import { MONITORED_QUEUE, startMonitoredCluster } from '../../src/demo/monitored-cluster.ts';
+import { reportPhases } from './judge.ts';
 
 /**
  * How long the copilot takes to see a worker outage, and to see it end, over many real outages: a real dev server,
@@ -28,27 +29,21 @@ interface Latencies {
   happyAgainSec: number | null;
 }
 
-const secondsAfter = (fromMs: number, entry: TimelineEntry | undefined) =>
-  entry === undefined ? null : Math.round((Date.parse(entry.at) - fromMs) / 1000);
-
+/** The judge's own phase report over the outage and the time after it, plus when the stalled queue was named. */
 export function outageLatencies(timeline: readonly TimelineEntry[], outage: Outage, untilMs: number): Latencies {
-  const during = timeline.filter((e) => Date.parse(e.at) > outage.killMs && Date.parse(e.at) <= outage.restartMs);
-  const after = timeline.filter((e) => Date.parse(e.at) > outage.restartMs && Date.parse(e.at) <= untilMs);
-  const lastBad = after.findLastIndex((e) => e.health_state !== 'happy');
+  const verdicts = timeline.map((e) => ({ atMs: Date.parse(e.at), state: e.health_state, firing: e.firing }));
+  const [down, up] = reportPhases(verdicts, [
+    { name: 'worker_outage', startMs: outage.killMs, endMs: outage.restartMs },
+    { name: 'recovery', startMs: outage.restartMs, endMs: untilMs },
+  ]);
+  const stalled = verdicts.find(
+    (v) => v.atMs >= outage.killMs && v.atMs <= outage.restartMs && v.firing.includes(STALLED),
+  );
   return {
-    notHappySec: secondsAfter(
-      outage.killMs,
-      during.find((e) => e.health_state !== 'happy'),
-    ),
-    stalledSec: secondsAfter(
-      outage.killMs,
-      during.find((e) => e.firing.includes(STALLED)),
-    ),
-    criticalSec: secondsAfter(
-      outage.killMs,
-      during.find((e) => e.health_state === 'critical'),
-    ),
-    happyAgainSec: lastBad === after.length - 1 ? null : secondsAfter(outage.restartMs, after[lastBad + 1]),
+    notHappySec: down?.firstNotHappySec ?? null,
+    stalledSec: stalled ? Math.round((stalled.atMs - outage.killMs) / 1000) : null,
+    criticalSec: down?.firstCriticalSec ?? null,
+    happyAgainSec: up?.settledHappySec ?? null,
   };
 }
 
