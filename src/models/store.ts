@@ -39,12 +39,7 @@ export const DecisionPointFields = Decision.pick('at', 'health_state', 'data_qua
 export type DecisionPointFields = typeof DecisionPointFields.infer;
 
 /** One entry of the decision timeline with only the fields a timeline point shows, newest first. */
-export const TimelineDecisionPoint = type({
-  id: 'string > 0',
-  cycle_key: 'string > 0',
-  at: IsoTime,
-  decision: DecisionPointFields,
-});
+export const TimelineDecisionPoint = TimelineDecision.omit('decision').and({ decision: DecisionPointFields });
 export type TimelineDecisionPoint = typeof TimelineDecisionPoint.infer;
 
 /** A stored assessment with its row id (equal to `assessment_key`). */
